@@ -1,0 +1,187 @@
+/**
+ * The one sandboxed mathjs instance that evaluates template expressions.
+ *
+ * Templates come from instructors over the API, so their expressions are untrusted. Instead of
+ * trusting mathjs's own guards alone we allow-list: every node type, every function name and
+ * every symbol is checked at compile time, and the functions that parse or alter the instance
+ * (import, evaluate, parse, simplify, …) are disabled too, so that even a name that slipped
+ * through could not reach them. Ranges (`1:n`) are only allowed inside an index, because a
+ * free range like `1:1e9` allocates until the process dies.
+ */
+import { create, all, type MathNode } from 'mathjs';
+import * as nn from './nn/index.js';
+import { helpers } from './helpers.js';
+import { ExpressionError } from './errors.js';
+
+export const MAX_EXPRESSION_LENGTH = 1000;
+export const MAX_EXPRESSION_DEPTH = 40;
+
+const math = create(all, { matrix: 'Array', number: 'number' });
+// Captured before the sandbox replaces `math.parse` with a function that throws.
+const parse = math.parse;
+
+const engineFunctions: Record<string, unknown> = {};
+for (const [name, value] of Object.entries(nn)) {
+  if (typeof value === 'function' && /^[a-z]/.test(name)) engineFunctions[name] = value;
+}
+math.import({ ...engineFunctions, ...helpers }, { override: true });
+
+const DISABLED = [
+  'import', 'createUnit', 'evaluate', 'parse', 'compile', 'parser', 'simplify', 'simplifyConstant',
+  'simplifyCore', 'derivative', 'resolve', 'reviver', 'replacer', 'rationalize', 'chain',
+  'symbolicEqual', 'leafCount',
+];
+math.import(
+  Object.fromEntries(
+    DISABLED.map((name) => [name, () => { throw new Error(`function ${name} is disabled`); }]),
+  ),
+  { override: true },
+);
+
+/** mathjs built-ins a template may call: arithmetic, elementary functions, reductions, linear algebra. */
+const MATHJS_FUNCTIONS = [
+  'abs', 'add', 'subtract', 'multiply', 'divide', 'pow', 'sqrt', 'cbrt', 'square', 'cube', 'exp',
+  'expm1', 'log', 'log10', 'log2', 'log1p', 'nthRoot', 'hypot', 'sin', 'cos', 'tan', 'asin', 'acos',
+  'atan', 'atan2', 'sinh', 'cosh', 'floor', 'ceil', 'round', 'fix', 'sign', 'mod', 'gcd', 'lcm',
+  'max', 'min', 'sum', 'prod', 'mean', 'median', 'std', 'variance', 'norm', 'dot', 'cross',
+  'transpose', 'det', 'inv', 'trace', 'size', 'map', 'filter', 'sort', 'concat', 'flatten', 'diag',
+  'subset', 'index', 'column', 'row', 'squeeze', 'count', 'cumsum', 'dotMultiply', 'dotDivide',
+  'dotPow', 'unaryMinus', 'unaryPlus', 'equal', 'unequal', 'smaller', 'larger', 'smallerEq',
+  'largerEq', 'and', 'or', 'not', 'xor', 'isInteger', 'isZero', 'isPositive', 'isNegative',
+  'isNaN', 'deepEqual', 'equalText', 'compareText', 'number', 'reshape', 'zeros', 'ones',
+  'identity', 'includes',
+];
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
+  ...MATHJS_FUNCTIONS,
+  ...Object.keys(engineFunctions),
+  ...Object.keys(helpers),
+]);
+const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
+
+// Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
+const MAX_ELEMENTS = 10_000;
+for (const name of ['zeros', 'ones', 'identity'] as const) {
+  const original = math[name] as (...args: unknown[]) => unknown;
+  math.import(
+    {
+      [name]: (...args: unknown[]) => {
+        const dims = args.flat().filter((a): a is number => typeof a === 'number');
+        const n = dims.reduce((p, d) => p * d, 1);
+        if (!(n <= MAX_ELEMENTS)) throw new RangeError(`${name}: at most ${MAX_ELEMENTS} elements`);
+        return original(...args);
+      },
+    },
+    { override: true },
+  );
+}
+
+export interface CompiledExpression {
+  readonly source: string;
+  /** Names of parameters/answers the expression reads (not functions or constants). */
+  readonly symbols: ReadonlySet<string>;
+  evaluate(scope: Map<string, unknown>): unknown;
+}
+
+function positionOf(err: unknown): number | undefined {
+  const m = /\(char (\d+)\)/.exec(err instanceof Error ? err.message : '');
+  return m ? Number(m[1]) : undefined;
+}
+
+type Node = MathNode & { name?: string; fn?: MathNode; isRange?: boolean; dotNotation?: boolean };
+
+function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<string>, used: Set<string>, path: string): void {
+  if (depth > MAX_EXPRESSION_DEPTH) {
+    throw new ExpressionError(`nesting deeper than ${MAX_EXPRESSION_DEPTH} levels`, path);
+  }
+  switch (node.type) {
+    case 'ConstantNode':
+    case 'ParenthesisNode':
+    case 'OperatorNode':
+    case 'ArrayNode':
+    case 'ConditionalNode':
+    case 'RelationalNode':
+    case 'ObjectNode':
+    case 'AccessorNode':
+      break;
+    case 'IndexNode':
+      inIndex = true;
+      break;
+    case 'RangeNode':
+      if (!inIndex) throw new ExpressionError('ranges (a:b) are only allowed inside an index such as M[1, :]', path);
+      break;
+    case 'SymbolNode': {
+      const name = node.name ?? '';
+      if (name === 'end' && inIndex) break;
+      if (CONSTANTS.has(name) || ALLOWED_FUNCTIONS.has(name)) break;
+      if (!names.has(name)) {
+        throw new ExpressionError(`unknown name '${name}' (not a parameter, earlier answer or allowed function)`, path);
+      }
+      used.add(name);
+      break;
+    }
+    case 'FunctionNode': {
+      const fn = node.fn as Node | undefined;
+      const name = fn?.type === 'SymbolNode' ? fn.name ?? '' : '';
+      if (!ALLOWED_FUNCTIONS.has(name)) {
+        throw new ExpressionError(
+          name ? `function '${name}' is not allowed` : 'only named functions can be called',
+          path,
+        );
+      }
+      // The callee symbol is checked here; only the arguments are walked below.
+      for (const arg of (node as unknown as { args: Node[] }).args) check(arg, depth + 1, inIndex, names, used, path);
+      return;
+    }
+    default:
+      throw new ExpressionError(`${node.type} is not allowed in a template expression (no assignments or blocks)`, path);
+  }
+  node.forEach((child) => check(child as Node, depth + 1, inIndex, names, used, path));
+}
+
+const parsed = new Map<string, MathNode>();
+
+/**
+ * compileExpression(source, names, path): checks and compiles a template expression.
+ * `names` are the symbols it may read; `path` names the template field for error messages.
+ * Example: compileExpression('svmLoss(s, y)', new Set(['s', 'y']), 'answers[0].expr').
+ */
+export function compileExpression(source: unknown, names: ReadonlySet<string>, path: string): CompiledExpression {
+  if (typeof source !== 'string' || source.trim() === '') {
+    throw new ExpressionError('an expression must be a non-empty string', path);
+  }
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new ExpressionError(`expression longer than ${MAX_EXPRESSION_LENGTH} characters`, path);
+  }
+  const bare = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(source)?.[1];
+  if (bare !== undefined && names.has(bare)) {
+    // Placeholders like {{ W }} are most of a prompt: read the scope directly, skip mathjs.
+    return { source, symbols: new Set([bare]), evaluate: (scope) => scope.get(bare) };
+  }
+  let node = parsed.get(source);
+  if (!node) {
+    try {
+      node = parse(source);
+    } catch (err) {
+      const pos = positionOf(err);
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new ExpressionError(`cannot parse "${source}": ${msg}`, path, pos);
+    }
+    if (parsed.size > 5000) parsed.clear();
+    parsed.set(source, node);
+  }
+  const used = new Set<string>();
+  check(node as Node, 0, false, names, used, path);
+  const code = node.compile();
+  return {
+    source,
+    symbols: used,
+    evaluate(scope) {
+      try {
+        return code.evaluate(scope);
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new ExpressionError(`evaluating "${source}": ${msg}`, path);
+      }
+    },
+  };
+}

@@ -1,0 +1,358 @@
+/**
+ * Templates: validate (zod), compile (every expression checked and compiled once, cached by
+ * content hash), instantiate(seed) → a variant whose public part can be shown to a student and
+ * whose secret part (parameters, answers, solution, grading rules) stays on the server.
+ */
+import { createHash } from 'node:crypto';
+import { compileExpression, type CompiledExpression } from './expr.js';
+import { ConstraintError, EngineError, ExpressionError, TemplateError } from './errors.js';
+import { formatValue } from './format.js';
+import { createRng } from './rng.js';
+import { drawMany, drawScalar } from './sample.js';
+import {
+  templateSchema,
+  type AnswerSpec,
+  type AnswerType,
+  type ParamSpec,
+  type Template,
+  type Tolerance,
+} from './template-schema.js';
+
+export type AnswerValue = number | number[] | number[][] | string | string[];
+
+export interface PublicPart {
+  id: string;
+  label: string;
+  type: AnswerType;
+  points: number;
+  /** [n] for a vector, [rows, cols] for a matrix, so a client can lay out inputs. */
+  shape?: number[];
+  choices?: string[];
+  multiple?: boolean;
+}
+
+export interface GradingPart extends PublicPart {
+  tolerance: Tolerance;
+  partial: boolean;
+  followThrough?: string[];
+}
+
+export interface Variant {
+  templateId: string;
+  templateHash: string;
+  seed: number;
+  public: { title: string; prompt: string; parts: PublicPart[] };
+  secret: {
+    params: Record<string, unknown>;
+    answers: Record<string, AnswerValue>;
+    solution: string;
+    parts: GradingPart[];
+  };
+}
+
+type Piece = string | CompiledExpression;
+
+interface CompiledParam {
+  name: string;
+  spec: ParamSpec;
+  expr?: CompiledExpression;
+}
+
+export interface CompiledTemplate {
+  readonly template: Template;
+  readonly hash: string;
+  readonly params: readonly CompiledParam[];
+  readonly constraints: readonly { expr: CompiledExpression; label: string }[];
+  readonly prompt: readonly Piece[];
+  readonly solution: readonly Piece[];
+  readonly answers: readonly { spec: AnswerSpec; expr: CompiledExpression }[];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+/** parseTemplate(raw, where): validates raw data against the template schema; errors name the field. */
+export function parseTemplate(raw: unknown, where = ''): Template {
+  const result = templateSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const first = issues[0];
+  const summary = issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+  throw new TemplateError(summary, where, issues.length ? issues : first ? [first] : []);
+}
+
+/** Canonical JSON (sorted keys) so equal templates hash equally whatever their key order. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** templateHash(t): sha256 of the canonical validated template. */
+export function templateHash(t: Template): string {
+  return createHash('sha256').update(canonicalJson(t)).digest('hex');
+}
+
+const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
+
+function compilePieces(text: string, names: ReadonlySet<string>, field: string): Piece[] {
+  const pieces: Piece[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    const idx = m.index ?? 0;
+    if (idx > last) pieces.push(text.slice(last, idx));
+    const line = text.slice(0, idx).split('\n').length;
+    pieces.push(compileExpression((m[1] ?? '').trim(), names, `${field} (line ${line}, {{${m[1]}}})`));
+    last = idx + m[0].length;
+  }
+  if (last < text.length) pieces.push(text.slice(last));
+  return pieces;
+}
+
+const compiledByHash = new Map<string, CompiledTemplate>();
+const MAX_CACHED = 2000;
+
+/** compileTemplate(raw): validates if needed, checks and compiles every expression once; cached by hash. */
+export function compileTemplate(raw: Template | unknown, where = ''): CompiledTemplate {
+  const template = parseTemplate(raw, where);
+  const hash = templateHash(template);
+  const cached = compiledByHash.get(hash);
+  if (cached) return cached;
+  try {
+    const compiled = compileChecked(template, hash);
+    if (compiledByHash.size >= MAX_CACHED) compiledByHash.delete(compiledByHash.keys().next().value as string);
+    compiledByHash.set(hash, compiled);
+    return compiled;
+  } catch (err) {
+    if (err instanceof EngineError && !(err instanceof TemplateError)) {
+      throw new TemplateError(err.message, where, [{ path: err.path, message: err.message }]);
+    }
+    throw err;
+  }
+}
+
+/** The compiled template with this content hash, if this process has compiled it. */
+export function compiledTemplateByHash(hash: string): CompiledTemplate | undefined {
+  return compiledByHash.get(hash);
+}
+
+function compileChecked(template: Template, hash: string): CompiledTemplate {
+  const names = new Set<string>();
+  const params: CompiledParam[] = [];
+  for (const [name, spec] of Object.entries(template.params)) {
+    const path = `params.${name}`;
+    let expr: CompiledExpression | undefined;
+    if (spec.type === 'derived') expr = compileExpression(spec.expr, names, `${path}.expr`);
+    if (spec.type === 'vector' || spec.type === 'matrix') {
+      const sizes = spec.type === 'vector' ? [['length', spec.length]] : [['rows', spec.rows], ['cols', spec.cols]];
+      for (const [field, s] of sizes) {
+        if (typeof s === 'string') {
+          const ref = template.params[s];
+          if (!names.has(s) || ref?.type !== 'int') {
+            throw new TemplateError(`'${s}' must be an earlier int parameter`, `${path}.${field}`);
+          }
+        }
+      }
+    }
+    params.push({ name, spec, expr });
+    names.add(name);
+  }
+  const constraints = template.constraints.map((c, i) => {
+    const src = typeof c === 'string' ? c : c.expr;
+    const label = typeof c === 'string' ? c : c.message ?? c.expr;
+    return { expr: compileExpression(src, names, `constraints[${i}]`), label };
+  });
+  const prompt = compilePieces(template.prompt, names, 'prompt');
+  const answers = template.answers.map((spec, i) => {
+    const expr = compileExpression(spec.expr, names, `answers[${i}].expr`);
+    names.add(spec.id);
+    return { spec, expr };
+  });
+  const solution = compilePieces(template.solution, names, 'solution');
+  return { template, hash, params, constraints, prompt, solution, answers };
+}
+
+function sizeOf(s: number | string, scope: Map<string, unknown>): number {
+  return typeof s === 'number' ? s : (scope.get(s) as number);
+}
+
+function drawParam(p: CompiledParam, scope: Map<string, unknown>, rng: ReturnType<typeof createRng>): unknown {
+  const spec = p.spec;
+  switch (spec.type) {
+    case 'int':
+    case 'real':
+    case 'choice':
+      return drawScalar(spec, rng);
+    case 'vector': {
+      const n = sizeOf(spec.length, scope);
+      if (!(n >= 1 && n <= 100)) throw new ExpressionError(`vector length ${n} is outside 1..100`, `params.${p.name}.length`);
+      return drawMany(spec.of, n, spec.distinct, rng);
+    }
+    case 'matrix': {
+      const r = sizeOf(spec.rows, scope);
+      const c = sizeOf(spec.cols, scope);
+      if (!(r >= 1 && r <= 100 && c >= 1 && c <= 100)) {
+        throw new ExpressionError(`matrix shape ${r}×${c} is outside 1..100`, `params.${p.name}`);
+      }
+      const flat = drawMany(spec.of, r * c, spec.distinct, rng);
+      const rows: unknown[][] = [];
+      for (let i = 0; i < r; i++) rows.push(flat.slice(i * c, (i + 1) * c));
+      return rows;
+    }
+    case 'derived':
+      return (p.expr as CompiledExpression).evaluate(scope);
+  }
+}
+
+function isNumberArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}
+
+/** Checks an evaluated answer against its declared type; a template bug is reported with its field. */
+function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValue {
+  const fail = (what: string): never => {
+    throw new ExpressionError(`expected ${what}, got ${formatValue(v).slice(0, 80)}`, path);
+  };
+  switch (spec.type) {
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail('a finite number');
+      return v as number;
+    case 'integer': {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return fail('an integer');
+      const r = Math.round(v);
+      // Exact arithmetic like (W - F + 2P)/S + 1 can land a hair off an integer in floating point.
+      if (Math.abs(v - r) > 1e-9 * Math.max(1, Math.abs(v)) || !Number.isSafeInteger(r)) fail('an integer');
+      return r;
+    }
+    case 'vector':
+      if (!isNumberArray(v) || v.length === 0) fail('a non-empty vector of finite numbers');
+      return v as number[];
+    case 'matrix': {
+      if (!Array.isArray(v) || v.length === 0 || !v.every(isNumberArray)) return fail('a matrix of finite numbers');
+      const cols = (v[0] as number[]).length;
+      if (cols === 0 || !v.every((r: number[]) => r.length === cols)) fail('a rectangular matrix');
+      return v as number[][];
+    }
+    case 'choice': {
+      const choices = spec.choices ?? [];
+      const list = spec.multiple ? (Array.isArray(v) ? v : [v]) : [v];
+      if (!spec.multiple && typeof v !== 'string') fail('one of the choices (a string)');
+      for (const c of list) if (typeof c !== 'string' || !choices.includes(c)) fail(`one of ${JSON.stringify(choices)}`);
+      return spec.multiple ? [...new Set(list as string[])] : (v as string);
+    }
+  }
+}
+
+/** The part as a student may see it: no tolerance, no follow-through rules. */
+function publicPart(p: GradingPart): PublicPart {
+  const out: PublicPart = { id: p.id, label: p.label, type: p.type, points: p.points };
+  if (p.shape) out.shape = p.shape;
+  if (p.choices) {
+    out.choices = p.choices;
+    out.multiple = p.multiple;
+  }
+  return out;
+}
+
+function render(pieces: readonly Piece[], scope: Map<string, unknown>): string {
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : formatValue(p.evaluate(scope));
+  return out;
+}
+
+function shapeOf(v: AnswerValue, type: AnswerType): number[] | undefined {
+  if (type === 'vector') return [(v as number[]).length];
+  if (type === 'matrix') return [(v as number[][]).length, (v as number[][])[0]?.length ?? 0];
+  return undefined;
+}
+
+/** Draws parameters until the constraints hold; counts which constraint rejected draws. */
+function drawScope(ct: CompiledTemplate, seed: number): Map<string, unknown> {
+  const rng = createRng(seed);
+  const rejections = new Array<number>(ct.constraints.length).fill(0);
+  const maxTries = ct.template.maxTries;
+  for (let attempt = 0; attempt < maxTries; attempt++) {
+    const scope = new Map<string, unknown>();
+    for (const p of ct.params) scope.set(p.name, drawParam(p, scope, rng));
+    let ok = true;
+    for (let i = 0; i < ct.constraints.length; i++) {
+      const c = ct.constraints[i] as (typeof ct.constraints)[number];
+      const v = c.expr.evaluate(scope);
+      if (typeof v !== 'boolean') throw new ExpressionError('a constraint must evaluate to true or false', `constraints[${i}]`);
+      if (!v) {
+        rejections[i] = (rejections[i] ?? 0) + 1;
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return scope;
+  }
+  const worst = rejections.indexOf(Math.max(...rejections));
+  const label = ct.constraints[worst]?.label ?? '';
+  throw new ConstraintError(
+    `no draw satisfied the constraints in ${maxTries} tries (seed ${seed}); "${label}" rejected ${rejections[worst]} of them`,
+    `constraints[${worst}]`,
+  );
+}
+
+/**
+ * instantiate(ct, seed): the variant for this seed; deterministic on any machine.
+ * Example: instantiate(compileTemplate(t), 42).public.prompt.
+ */
+export function instantiate(ct: CompiledTemplate, seed: number): Variant {
+  const scope = drawScope(ct, seed);
+  const params = Object.fromEntries(scope);
+  const answers: Record<string, AnswerValue> = {};
+  const parts: GradingPart[] = [];
+  ct.answers.forEach(({ spec, expr }, i) => {
+    const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
+    scope.set(spec.id, value);
+    answers[spec.id] = value;
+    const part: GradingPart = {
+      id: spec.id,
+      label: spec.label,
+      type: spec.type,
+      points: spec.points,
+      tolerance: spec.tolerance,
+      partial: spec.partial,
+    };
+    const shape = shapeOf(value, spec.type);
+    if (shape) part.shape = shape;
+    if (spec.choices) {
+      part.choices = spec.choices;
+      part.multiple = spec.multiple;
+    }
+    if (spec.followThrough) part.followThrough = spec.followThrough;
+    parts.push(part);
+  });
+  return {
+    templateId: ct.template.id,
+    templateHash: ct.hash,
+    seed,
+    public: {
+      title: ct.template.title,
+      prompt: render(ct.prompt, scope),
+      parts: parts.map(publicPart),
+    },
+    secret: { params, answers, solution: render(ct.solution, scope), parts },
+  };
+}
+
+/**
+ * recomputeAnswer(ct, variant, partId, overrides): re-evaluates one answer with some earlier
+ * answers replaced (follow-through grading), from the variant's stored parameters.
+ */
+export function recomputeAnswer(ct: CompiledTemplate, variant: Variant, partId: string, overrides: Record<string, unknown>): unknown {
+  const scope = new Map<string, unknown>(Object.entries(variant.secret.params));
+  for (const [k, v] of Object.entries(variant.secret.answers)) scope.set(k, k in overrides ? overrides[k] : v);
+  const entry = ct.answers.find((a) => a.spec.id === partId);
+  if (!entry) throw new EngineError('PART_UNKNOWN', `no answer '${partId}' in template ${ct.template.id}`);
+  return entry.expr.evaluate(scope);
+}
+
