@@ -1,0 +1,151 @@
+/**
+ * Activation functions and their derivatives. Each takes a number, a vector or a matrix and
+ * applies elementwise, returning the same shape.
+ */
+import { checkFinite, mapTensor, mapTensor2, type SameShape, type Tensor } from './shapes.js';
+
+// √(2/π), the constant of the tanh approximation of GELU.
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+// Two branches so that exp never sees a large positive argument: e^{-x} for x ≥ 0, e^{x} below.
+function sigmoid1(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+function sigmoidGrad1(x: number): number {
+  const s = sigmoid1(x);
+  return s * (1 - s);
+}
+function tanhGrad1(x: number): number {
+  const t = Math.tanh(x);
+  return 1 - t * t;
+}
+function relu1(x: number): number {
+  return x > 0 ? x : 0;
+}
+function reluGrad1(x: number): number {
+  return x > 0 ? 1 : 0;
+}
+function leakyRelu1(x: number, slope: number): number {
+  return x > 0 ? x : slope * x;
+}
+function leakyReluGrad1(x: number, slope: number): number {
+  return x > 0 ? 1 : slope;
+}
+function gelu1(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(GELU_C * (x + GELU_A * x * x * x)));
+}
+function geluGrad1(x: number): number {
+  const t = Math.tanh(GELU_C * (x + GELU_A * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * x * x);
+}
+// expm1 keeps α(eˣ − 1) accurate for x just below 0, where eˣ − 1 would cancel.
+function elu1(x: number, alpha: number): number {
+  return x > 0 ? x : alpha * Math.expm1(x);
+}
+function eluGrad1(x: number, alpha: number): number {
+  return x >= 0 ? 1 : alpha * Math.exp(x);
+}
+
+/**
+ * Logistic sigmoid σ(x) = 1/(1 + e^{−x}).
+ * @example sigmoid(0) // 0.5
+ */
+export function sigmoid<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('sigmoid', x, sigmoid1);
+}
+
+/**
+ * σ'(x) = σ(x)(1 − σ(x)).
+ * @example sigmoidGrad(0) // 0.25
+ */
+export function sigmoidGrad<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('sigmoidGrad', x, sigmoidGrad1);
+}
+
+/**
+ * Hyperbolic tangent tanh(x) = (eˣ − e^{−x})/(eˣ + e^{−x}).
+ * @example tanh(0) // 0
+ */
+export function tanh<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('tanh', x, Math.tanh);
+}
+
+/**
+ * tanh'(x) = 1 − tanh²(x).
+ * @example tanhGrad(0) // 1
+ */
+export function tanhGrad<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('tanhGrad', x, tanhGrad1);
+}
+
+/**
+ * ReLU(x) = max(0, x).
+ * @example relu([-1, 2]) // [0, 2]
+ */
+export function relu<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('relu', x, relu1);
+}
+
+/**
+ * ReLU'(x) = 1 if x > 0 else 0 (0 at the kink x = 0).
+ * @example reluGrad([-1, 0, 2]) // [0, 0, 1]
+ */
+export function reluGrad<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('reluGrad', x, reluGrad1);
+}
+
+/**
+ * Leaky ReLU(x) = x if x > 0 else slope·x (default slope 0.1).
+ * @example leakyRelu(-2) // -0.2
+ */
+export function leakyRelu<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
+  checkFinite('leakyRelu', 'slope', slope);
+  return mapTensor2('leakyRelu', x, leakyRelu1, slope);
+}
+
+/**
+ * Leaky ReLU'(x) = 1 if x > 0 else slope (slope at the kink x = 0).
+ * @example leakyReluGrad([-2, 0, 3]) // [0.1, 0.1, 1]
+ */
+export function leakyReluGrad<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
+  checkFinite('leakyReluGrad', 'slope', slope);
+  return mapTensor2('leakyReluGrad', x, leakyReluGrad1, slope);
+}
+
+/**
+ * GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+ * @example gelu(1) // ≈ 0.841192
+ */
+export function gelu<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('gelu', x, gelu1);
+}
+
+/**
+ * Exact derivative of the tanh-form GELU, with u = √(2/π)(x + 0.044715x³):
+ * 0.5(1 + tanh u) + 0.5·x·(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²).
+ * @example geluGrad(0) // 0.5
+ */
+export function geluGrad<T extends Tensor>(x: T): SameShape<T> {
+  return mapTensor('geluGrad', x, geluGrad1);
+}
+
+/**
+ * ELU(x) = x if x > 0 else α(eˣ − 1) (default α = 1).
+ * @example elu(-1) // ≈ -0.632121
+ */
+export function elu<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
+  checkFinite('elu', 'alpha', alpha);
+  return mapTensor2('elu', x, elu1, alpha);
+}
+
+/**
+ * ELU'(x) = 1 if x ≥ 0 else α·eˣ.
+ * @example eluGrad(-1) // ≈ 0.367879
+ */
+export function eluGrad<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
+  checkFinite('eluGrad', 'alpha', alpha);
+  return mapTensor2('eluGrad', x, eluGrad1, alpha);
+}

@@ -1,0 +1,68 @@
+/**
+ * Weight regularization penalties and the full (data + regularization) loss.
+ */
+import { checkFinite, checkNonNegative, checkTensor, checkVector, type Matrix, type Tensor, type Vector } from './shapes.js';
+
+// Σ over all elements of β·w² + α·|w|; each penalty picks its (α, β).
+function penalty(fn: string, W: Tensor, alpha: number, beta: number): number {
+  const rank = checkTensor(fn, 'W', W);
+  if (rank === 0) {
+    const w = W as number;
+    return beta * w * w + alpha * Math.abs(w);
+  }
+  if (rank === 1) return rowPenalty(W as Vector, alpha, beta);
+  const M = W as Matrix;
+  let s = 0;
+  for (let r = 0; r < M.length; r++) s += rowPenalty(M[r], alpha, beta);
+  return s;
+}
+
+function rowPenalty(w: Vector, alpha: number, beta: number): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) {
+    const x = w[i];
+    s += beta * x * x + alpha * Math.abs(x);
+  }
+  return s;
+}
+
+/**
+ * L1 regularization R(W) = Σ_k Σ_l |W_kl|. W is a number, vector or matrix.
+ * @example l1Reg([[1, -2], [0, 3]]) // 6
+ */
+export function l1Reg(W: Tensor): number {
+  return penalty('l1Reg', W, 1, 0);
+}
+
+/**
+ * L2 regularization R(W) = Σ_k Σ_l W_kl². W is a number, vector or matrix.
+ * @example l2Reg([[1, -2], [0, 3]]) // 14
+ */
+export function l2Reg(W: Tensor): number {
+  return penalty('l2Reg', W, 0, 1);
+}
+
+/**
+ * Elastic net R(W) = Σ_k Σ_l (β·W_kl² + |W_kl|), β ≥ 0.
+ * @example elasticNetReg([1, -2], 0.5) // 0.5·5 + 3 = 5.5
+ */
+export function elasticNetReg(W: Tensor, beta: number): number {
+  checkNonNegative('elasticNetReg', 'beta', beta);
+  return penalty('elasticNetReg', W, 1, beta);
+}
+
+/**
+ * Full loss L = (1/N) Σ_i L_i + λ·R(W): the mean data loss plus the weighted penalty.
+ * `dataLosses` is the vector of per-example losses L_i (or a single number), λ ≥ 0.
+ * @example fullLoss([2.9, 0, 12.9], 0.1, 5) // 5.266… + 0.5 = 5.7666…
+ */
+export function fullLoss(dataLosses: Vector | number, lambda: number, reg: number): number {
+  const F = 'fullLoss';
+  checkNonNegative(F, 'lambda', lambda);
+  checkFinite(F, 'reg', reg);
+  if (typeof dataLosses === 'number') return checkFinite(F, 'dataLosses', dataLosses) + lambda * reg;
+  checkVector(F, 'dataLosses', dataLosses);
+  let s = 0;
+  for (let i = 0; i < dataLosses.length; i++) s += dataLosses[i];
+  return s / dataLosses.length + lambda * reg;
+}

@@ -1,0 +1,84 @@
+/**
+ * One time step of a vanilla RNN and of an LSTM (no biases, as in the lecture formulas).
+ */
+import { dotUnchecked } from './kernels.js';
+import { checkMatrix, checkMatrixShape, checkVector, checkVectorLength, ShapeError, type Matrix, type Vector } from './shapes.js';
+
+/**
+ * Vanilla RNN step h' = tanh(W_hh·h + W_xh·x); W_hh is H×H, W_xh is H×D.
+ * @example rnnStep([[0]], [[1]], [0], [0]) // [0]
+ */
+export function rnnStep(Whh: Matrix, Wxh: Matrix, h: Vector, x: Vector): Vector {
+  const F = 'rnnStep';
+  checkVector(F, 'h', h);
+  const H = h.length;
+  checkMatrixShape(F, 'Whh', Whh, H, H, `h has length ${H}, so Whh must be ${H}×${H}`);
+  checkMatrix(F, 'Wxh', Wxh);
+  const D = Wxh[0].length;
+  if (Wxh.length !== H) throw new ShapeError(`${F}: Wxh is ${Wxh.length}×${D} but h has length ${H}, so Wxh must have ${H} rows`);
+  checkVectorLength(F, 'x', x, D, `Wxh is ${H}×${D}`);
+  const out = new Array<number>(H);
+  for (let r = 0; r < H; r++) out[r] = Math.tanh(dotUnchecked(Whh[r], h) + dotUnchecked(Wxh[r], x));
+  return out;
+}
+
+/** Result of `lstmStep`: the new hidden and cell states and the four gate activations. */
+export interface LstmResult {
+  /** h' = o ⊙ tanh(c'). */
+  h: Vector;
+  /** c' = f ⊙ c + i ⊙ g. */
+  c: Vector;
+  /** Input gate σ(W_i·[h; x]). */
+  i: Vector;
+  /** Forget gate σ(W_f·[h; x]). */
+  f: Vector;
+  /** Output gate σ(W_o·[h; x]). */
+  o: Vector;
+  /** Candidate ("gate gate") tanh(W_g·[h; x]). */
+  g: Vector;
+}
+
+function sigmoid1(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/**
+ * LSTM step. W is 4H×(H + D), applied to the stacked vector [h; x] (no bias); its row blocks
+ * are, in order, the input gate i, forget gate f, output gate o (σ) and candidate g (tanh):
+ * (i, f, o, g) = (σ, σ, σ, tanh)(W·[h; x]); c' = f ⊙ c + i ⊙ g; h' = o ⊙ tanh(c').
+ * @example lstmStep([[0, 0], [0, 0], [0, 0], [0, 0]], [0], [1], [2]).c // [1] (0.5·2 + 0.5·0)
+ */
+export function lstmStep(W: Matrix, h: Vector, x: Vector, c: Vector): LstmResult {
+  const F = 'lstmStep';
+  checkVector(F, 'h', h);
+  const H = h.length;
+  checkVectorLength(F, 'c', c, H, `h has length ${H}`);
+  checkVector(F, 'x', x);
+  const D = x.length;
+  checkMatrixShape(F, 'W', W, 4 * H, H + D, `H=${H} and D=${D} require W to be 4H×(H+D) = ${4 * H}×${H + D}`);
+  const gi = new Array<number>(H);
+  const gf = new Array<number>(H);
+  const go = new Array<number>(H);
+  const gg = new Array<number>(H);
+  const c1 = new Array<number>(H);
+  const h1 = new Array<number>(H);
+  for (let k = 0; k < H; k++) {
+    gi[k] = sigmoid1(stackedDot(W[k], h, x, H, D));
+    gf[k] = sigmoid1(stackedDot(W[H + k], h, x, H, D));
+    go[k] = sigmoid1(stackedDot(W[2 * H + k], h, x, H, D));
+    gg[k] = Math.tanh(stackedDot(W[3 * H + k], h, x, H, D));
+    c1[k] = gf[k] * c[k] + gi[k] * gg[k];
+    h1[k] = go[k] * Math.tanh(c1[k]);
+  }
+  return { h: h1, c: c1, i: gi, f: gf, o: go, g: gg };
+}
+
+// w·[h; x] without materializing the concatenation.
+function stackedDot(w: Vector, h: Vector, x: Vector, H: number, D: number): number {
+  let s = 0;
+  for (let j = 0; j < H; j++) s += w[j] * h[j];
+  for (let j = 0; j < D; j++) s += w[H + j] * x[j];
+  return s;
+}

@@ -1,0 +1,58 @@
+/**
+ * Learning-rate schedules: the learning rate to use at a given epoch or iteration.
+ */
+import { checkFinite, checkNonNegative, checkPositive, checkVector, type Vector } from './shapes.js';
+
+/**
+ * Step decay: lr = lr0 · γ^(number of milestones ≤ epoch). The decay applies from the
+ * milestone epoch itself on (with milestones [30, 60, 90], epoch 30 already uses lr0·γ).
+ * @example lrStep(0.1, 60, [30, 60, 90]) // 0.1·0.1² = 0.001
+ */
+export function lrStep(lr0: number, epoch: number, milestones: Vector, gamma = 0.1): number {
+  const F = 'lrStep';
+  checkNonNegative(F, 'lr0', lr0);
+  checkNonNegative(F, 'epoch', epoch);
+  checkVector(F, 'milestones', milestones, true);
+  checkPositive(F, 'gamma', gamma);
+  let passed = 0;
+  for (let i = 0; i < milestones.length; i++) if (milestones[i] <= epoch) passed++;
+  return lr0 * Math.pow(gamma, passed);
+}
+
+function checkHorizon(fn: string, lr0: number, t: number, T: number): void {
+  checkNonNegative(fn, 'lr0', lr0);
+  checkPositive(fn, 'T', T);
+  checkFinite(fn, 't', t);
+  // Past T the formulas stop being a decay (cosine rises again, linear turns negative).
+  if (t < 0 || t > T) throw new RangeError(`${fn}: t=${t} must be in [0, T] = [0, ${T}]`);
+}
+
+/**
+ * Cosine decay: lr = ½·lr0·(1 + cos(π·t/T)) for 0 ≤ t ≤ T.
+ * @example lrCosine(0.1, 50, 100) // 0.05
+ */
+export function lrCosine(lr0: number, t: number, T: number): number {
+  checkHorizon('lrCosine', lr0, t, T);
+  return 0.5 * lr0 * (1 + Math.cos((Math.PI * t) / T));
+}
+
+/**
+ * Linear decay: lr = lr0·(1 − t/T) for 0 ≤ t ≤ T.
+ * @example lrLinear(0.1, 25, 100) // 0.075
+ */
+export function lrLinear(lr0: number, t: number, T: number): number {
+  checkHorizon('lrLinear', lr0, t, T);
+  return lr0 * (1 - t / T);
+}
+
+/**
+ * Inverse square root decay: lr = lr0/√t for t ≥ 1.
+ * @example lrInvSqrt(0.1, 4) // 0.05
+ */
+export function lrInvSqrt(lr0: number, t: number): number {
+  const F = 'lrInvSqrt';
+  checkNonNegative(F, 'lr0', lr0);
+  checkFinite(F, 't', t);
+  if (t < 1) throw new RangeError(`${F}: t=${t} must be ≥ 1 (lr0/√t blows up as t → 0)`);
+  return lr0 / Math.sqrt(t);
+}
