@@ -26,18 +26,6 @@ for (const [name, value] of Object.entries(nn)) {
 }
 math.import({ ...engineFunctions, ...helpers }, { override: true });
 
-const DISABLED = [
-  'import', 'createUnit', 'evaluate', 'parse', 'compile', 'parser', 'simplify', 'simplifyConstant',
-  'simplifyCore', 'derivative', 'resolve', 'reviver', 'replacer', 'rationalize', 'chain',
-  'symbolicEqual', 'leafCount',
-];
-math.import(
-  Object.fromEntries(
-    DISABLED.map((name) => [name, () => { throw new Error(`function ${name} is disabled`); }]),
-  ),
-  { override: true },
-);
-
 /** mathjs built-ins a template may call: arithmetic, elementary functions, reductions, linear algebra. */
 const MATHJS_FUNCTIONS = [
   'abs', 'add', 'subtract', 'multiply', 'divide', 'pow', 'sqrt', 'cbrt', 'square', 'cube', 'exp',
@@ -74,6 +62,19 @@ for (const name of ['zeros', 'ones', 'identity'] as const) {
     { override: true },
   );
 }
+
+// Last: nothing can be imported after this.
+const DISABLED = [
+  'import', 'createUnit', 'evaluate', 'parse', 'compile', 'parser', 'simplify', 'simplifyConstant',
+  'simplifyCore', 'derivative', 'resolve', 'reviver', 'replacer', 'rationalize', 'chain',
+  'symbolicEqual', 'leafCount',
+];
+math.import(
+  Object.fromEntries(
+    DISABLED.map((name) => [name, () => { throw new Error(`function ${name} is disabled`); }]),
+  ),
+  { override: true },
+);
 
 export interface CompiledExpression {
   readonly source: string;
