@@ -45,7 +45,16 @@ const RELU = 14;
 const MAX = 15;
 const MIN = 16;
 
-const OP_NAMES = ['constant', 'variable', '+', '−', '*', '/', '^', 'unary −', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'max', 'min'];
+const OP_NAMES = ['constant', 'variable', 'addition', 'subtraction', 'multiplication', 'division', 'power', 'negation', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'max', 'min'];
+const INFIX = ['', '', '+', '-', '*', '/', '^'];
+
+// "1 / 0 = Infinity", "log(-1) = NaN": the failing operation with its actual operands.
+function showOperation(op: number, x: number, y: number, v: number): string {
+  if (op >= ADD && op <= POW) return `${x} ${INFIX[op]} ${y} = ${v}`;
+  if (op === NEG) return `-(${x}) = ${v}`;
+  if (op === MAX || op === MIN) return `${OP_NAMES[op]}(${x}, ${y}) = ${v}`;
+  return `${OP_NAMES[op]}(${x}) = ${v}`;
+}
 
 const UNARY_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['exp', EXP],
@@ -147,7 +156,8 @@ function isIdentPart(c: number): boolean {
 
 class Parser {
   private pos = 0;
-  private depth = 0;
+  // −1 so that the top level is depth 0 and MAX_EXPRESSION_DEPTH counts nesting levels below it.
+  private depth = -1;
   readonly op: number[] = [];
   readonly a: number[] = [];
   readonly b: number[] = [];
@@ -194,7 +204,9 @@ class Parser {
   private node(op: number, a: number, b: number, at: number): number {
     if (this.op[a] === CONST && (b < 0 || this.op[b] === CONST)) {
       const v = apply(op, this.value[a], b < 0 ? 0 : this.value[b]);
-      if (!Number.isFinite(v)) this.fail(`${OP_NAMES[op]} of constants is not finite (${v})`, at);
+      if (!Number.isFinite(v)) {
+        this.fail(`${OP_NAMES[op]} of constants is not finite (${showOperation(op, this.value[a], b < 0 ? 0 : this.value[b], v)})`, at);
+      }
       // Drop the folded inputs: they are the last nodes pushed, as nothing was built after them.
       const first = b < 0 ? a : Math.min(a, b);
       if (first === this.op.length - (b < 0 ? 1 : 2)) this.truncate(first);
@@ -390,6 +402,7 @@ class Parser {
 }
 
 const cache = new Map<string, ExprGraph>();
+const built = new WeakSet<ExprGraph>();
 
 /**
  * Parses an expression into its computational graph (cached by expression string, since
@@ -419,6 +432,7 @@ export function parseGraph(expr: string, fn = 'parseGraph'): ExprGraph {
   // Oldest-first eviction (Map keeps insertion order) bounds memory for generated expressions.
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(expr, graph);
+  built.add(graph);
   return graph;
 }
 
@@ -468,9 +482,9 @@ function forward(fn: string, g: ExprGraph, point: Record<string, number>): numbe
     else {
       v = apply(o, vals[a[k]], b[k] < 0 ? 0 : vals[b[k]]);
       if (!Number.isFinite(v)) {
-        const args = b[k] < 0 ? `${vals[a[k]]}` : `${vals[a[k]]}, ${vals[b[k]]}`;
+        const shown = showOperation(o, vals[a[k]], b[k] < 0 ? 0 : vals[b[k]], v);
         throw new RangeError(
-          `${fn}: at position ${g.at[k] + 1} of ${excerpt(g.source, g.at[k])}: ${OP_NAMES[o]} is not finite at this point (${OP_NAMES[o]} of ${args} = ${v})`,
+          `${fn}: at position ${g.at[k] + 1} of ${excerpt(g.source, g.at[k])}: ${OP_NAMES[o]} is not finite at this point (${shown})`,
         );
       }
     }
@@ -577,8 +591,11 @@ function collect(fn: string, g: ExprGraph, point: Record<string, number>): Recor
   return grad;
 }
 
+// Only graphs built by parseGraph are accepted: a hand-made object could index out of bounds.
 function graphOf(fn: string, expr: string | ExprGraph): ExprGraph {
-  return typeof expr === 'string' ? parseGraph(expr, fn) : expr;
+  if (typeof expr === 'string') return parseGraph(expr, fn);
+  if (typeof expr === 'object' && expr !== null && built.has(expr)) return expr;
+  throw new TypeError(`${fn}: the expression must be a string (or a graph from parseGraph), got ${expr === null ? 'null' : typeof expr}`);
 }
 
 /**

@@ -9,7 +9,8 @@ function outputSize(fn: string, what: string, W: number, F: number, S: number, P
   const span = W - F + 2 * P;
   if (span < 0) {
     const input = what === '' ? 'input' : `input ${what}`;
-    throw new RangeError(`${fn}: filter size F=${F} is larger than the padded ${input} W + 2P = ${W + 2 * P}`);
+    const size = P === 0 ? `${input} W = ${W}` : `padded ${input} W + 2P = ${W + 2 * P}`;
+    throw new RangeError(`${fn}: filter size F=${F} is larger than the ${size}`);
   }
   if (span % S !== 0) {
     const formula = P === 0 ? `(${W} − ${F})/${S} + 1` : `(${W} − ${F} + 2·${P})/${S} + 1`;
