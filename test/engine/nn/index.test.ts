@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import * as nn from '../../../src/engine/nn/index.js';
+
+// The expression sandbox installs every lowercase function exported here under its own name,
+// so this list is the template-facing API: additions are deliberate, helpers must stay out.
+const API = [
+  'adagradStep', 'adamStep', 'attentionWeights', 'batchnormForward', 'conv2d', 'convOutputSize', 'convParams',
+  'dropoutForward', 'elasticNetReg', 'elu', 'eluGrad', 'evaluateGraph', 'fullLoss', 'gelu', 'geluGrad', 'gradient',
+  'heStd', 'heVariance', 'knnPredict', 'l1Distance', 'l1Reg', 'l2Distance', 'l2DistanceSquared', 'l2Reg', 'leakyRelu',
+  'leakyReluGrad', 'linearScores', 'logSumExp', 'lrCosine', 'lrInvSqrt', 'lrLinear', 'lrStep', 'lstmStep', 'matmul',
+  'maxPool2d', 'momentumStep', 'nesterovStep', 'poolOutputSize', 'positionalEncoding', 'relu', 'reluGrad', 'rmspropStep',
+  'rnnStep', 'selfAttention', 'sgdStep', 'sigmoid', 'sigmoidGrad', 'softmax', 'softmaxLoss', 'svmLoss', 'tanh', 'tanhGrad',
+  'valueAndGradient', 'xavierStd', 'xavierVariance',
+];
+
+describe('nn/index', () => {
+  it('exports exactly the public functions plus ShapeError', () => {
+    const fns = Object.entries(nn)
+      .filter(([, v]) => typeof v === 'function')
+      .map(([k]) => k)
+      .sort();
+    expect(fns).toEqual([...API, 'ShapeError'].sort());
+  });
+
+  it('keeps validation helpers and graph internals private', () => {
+    for (const name of ['flatten', 'reshape', 'checkFinite', 'mapTensor', 'describe', 'parseGraph', 'matVecUnchecked']) {
+      expect(name in nn, name).toBe(false);
+    }
+  });
+});
