@@ -250,7 +250,7 @@ function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValu
 }
 
 /** The part as a student may see it: no tolerance, no follow-through rules. */
-function publicPart(p: GradingPart): PublicPart {
+export function publicPart(p: GradingPart): PublicPart {
   const out: PublicPart = { id: p.id, label: p.label, type: p.type, points: p.points };
   if (p.shape) out.shape = p.shape;
   if (p.choices) {

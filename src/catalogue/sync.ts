@@ -1,0 +1,51 @@
+/**
+ * Loads the built-in catalogue (problems/) into the database. A template whose content hash is
+ * new gets a new immutable version; unchanged files are left alone, so restarts are cheap and
+ * old variants keep pointing at the version they were issued from.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { checkCatalogue, type CompiledTemplate } from '../engine/index.js';
+import type { PrismaClient } from '../db/client.js';
+
+export interface SyncReport {
+  templates: number;
+  newVersions: number;
+  invalid: { file: string; message: string }[];
+}
+
+/** upsertTemplate(prisma, ct, source): stores ct as the template's current version if its hash is new. */
+export async function upsertTemplate(prisma: PrismaClient, ct: CompiledTemplate, source: 'builtin' | 'api'): Promise<{ versionId: string; version: number; created: boolean }> {
+  const t = ct.template;
+  return prisma.$transaction(async (tx) => {
+    const existing = await tx.problemTemplate.findUnique({ where: { id: t.id }, select: { currentVersion: true } });
+    const same = await tx.templateVersion.findUnique({ where: { templateId_hash: { templateId: t.id, hash: ct.hash } } });
+    const meta = { title: t.title, topic: t.topic, tags: t.tags, difficulty: t.difficulty, source };
+    if (same) {
+      if (existing?.currentVersion !== same.version) {
+        await tx.problemTemplate.update({ where: { id: t.id }, data: { ...meta, currentVersion: same.version } });
+      }
+      return { versionId: same.id, version: same.version, created: false };
+    }
+    const last = await tx.templateVersion.findFirst({ where: { templateId: t.id }, orderBy: { version: 'desc' }, select: { version: true } });
+    const version = (last?.version ?? 0) + 1;
+    if (existing) await tx.problemTemplate.update({ where: { id: t.id }, data: { ...meta, currentVersion: version } });
+    else await tx.problemTemplate.create({ data: { id: t.id, ...meta, currentVersion: version } });
+    const row = await tx.templateVersion.create({
+      data: { templateId: t.id, version, hash: ct.hash, content: JSON.parse(JSON.stringify(t)) },
+    });
+    return { versionId: row.id, version, created: true };
+  });
+}
+
+/** syncCatalogue(prisma, dir, log): every valid file stored; invalid ones reported and skipped. */
+export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: FastifyBaseLogger): Promise<SyncReport> {
+  const { templates, problems } = checkCatalogue(dir);
+  const invalid = problems.map((p) => ({ file: p.file, message: p.error.message }));
+  for (const p of invalid) log?.warn({ file: p.file }, `skipping invalid template: ${p.message}`);
+  let newVersions = 0;
+  for (const ct of templates) {
+    const r = await upsertTemplate(prisma, ct, 'builtin');
+    if (r.created) newVersions++;
+  }
+  return { templates: templates.length, newVersions, invalid };
+}

@@ -1,0 +1,23 @@
+/**
+ * Errors with an HTTP status and a stable code. Domain code throws these; the error handler
+ * (plugins/errors.ts) maps them, and everything else, to `{ statusCode, code, message, details? }`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, details);
+export const unauthorized = (message = 'Authentication required') => new AppError(401, 'UNAUTHORIZED', message);
+export const forbidden = (message = 'Not allowed') => new AppError(403, 'FORBIDDEN', message);
+/** Also used for resources that exist but belong to someone else, so ids cannot be probed. */
+export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} not found`);
+export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
+export const unprocessable = (code: string, message: string, details?: unknown) => new AppError(422, code, message, details);

@@ -1,0 +1,140 @@
+/**
+ * Submitting answers to a practice variant. A practice variant is graded once; the response
+ * then releases the correct answers and the worked solution. Exactly-once storage:
+ * - an Idempotency-Key makes a retry return the first result (same key, other body → 422);
+ * - the unique (variantId, tryNumber) makes two racing submissions store one row;
+ * - answers that cannot be read are refused (422) before anything is stored.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { canonicalJson, grade, type AnswerValue, type PartResult } from '../engine/index.js';
+import type { AccessClaims } from '../plugins/auth.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
+import { engineVariant } from './variants.js';
+import { fromJson, toJson } from '../db/json.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+export interface SubmissionView {
+  submissionId: string;
+  variantId: string;
+  score: number;
+  points: number;
+  maxPoints: number;
+  parts: PartResult[];
+  correctAnswers: Record<string, AnswerValue>;
+  solution: string;
+  createdAt: Date;
+}
+
+interface StoredSubmission {
+  id: string;
+  variantId: string;
+  score: number;
+  points: number;
+  maxPoints: number;
+  results: Prisma.JsonValue;
+  requestHash: string;
+  createdAt: Date;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'P2002';
+}
+
+async function viewOf(app: FastifyInstance, s: StoredSubmission): Promise<SubmissionView> {
+  const v = await app.prisma.variant.findUniqueOrThrow({ where: { id: s.variantId }, select: { answers: true, solution: true } });
+  return {
+    submissionId: s.id,
+    variantId: s.variantId,
+    score: s.score,
+    points: s.points,
+    maxPoints: s.maxPoints,
+    parts: fromJson<PartResult[]>(s.results),
+    correctAnswers: fromJson<Record<string, AnswerValue>>(v.answers),
+    solution: v.solution,
+    createdAt: s.createdAt,
+  };
+}
+
+async function replayByKey(app: FastifyInstance, userId: string, key: string, requestHash: string): Promise<SubmissionView | undefined> {
+  const prior = await app.prisma.submission.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey: key } } });
+  if (!prior) return undefined;
+  if (prior.requestHash !== requestHash) {
+    throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+  }
+  return viewOf(app, prior);
+}
+
+/**
+ * submitPractice(app, user, unsafeVariantId, answers, key?): grades and stores once.
+ * Returns { view, replayed }: replayed is true when an earlier identical request's result is returned.
+ */
+export async function submitPractice(
+  app: FastifyInstance,
+  user: AccessClaims,
+  unsafeVariantId: string,
+  answers: Record<string, unknown>,
+  idempotencyKey?: string,
+): Promise<{ view: SubmissionView; replayed: boolean }> {
+  const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
+  if (idempotencyKey) {
+    const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+    if (prior) return { view: prior, replayed: true };
+  }
+  const row = await app.prisma.variant.findUnique({
+    where: { id: unsafeVariantId },
+    include: {
+      templateVersion: { select: { id: true, templateId: true, hash: true, template: { select: { title: true } } } },
+      submissions: { select: { id: true }, take: 1 },
+    },
+  });
+  // Only the owner submits; anyone else's variant looks missing.
+  if (!row || row.userId !== user.sub) throw notFound('variant');
+  if (row.submissions.length > 0) throw conflict('ALREADY_SUBMITTED', 'this practice variant was already graded; ask for a new variant');
+
+  const tv = row.templateVersion;
+  const compiled = (await app.versions.byId(tv.id)).compiled;
+  const result = grade(engineVariant(row, tv.templateId, tv.hash, tv.template.title), answers, compiled);
+  if (result.formatError) {
+    const details = result.parts.filter((p) => p.status === 'format-error').map((p) => ({ part: p.id, message: p.feedback }));
+    throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; nothing was stored`, details);
+  }
+  try {
+    const stored = await app.prisma.submission.create({
+      data: {
+        variantId: row.id,
+        userId: user.sub,
+        tryNumber: 1,
+        answers: toJson(answers),
+        results: toJson(result.parts),
+        score: result.score,
+        points: result.points,
+        maxPoints: result.maxPoints,
+        idempotencyKey: idempotencyKey ?? null,
+        requestHash,
+      },
+    });
+    return {
+      view: {
+        submissionId: stored.id,
+        variantId: row.id,
+        score: result.score,
+        points: result.points,
+        maxPoints: result.maxPoints,
+        parts: result.parts,
+        correctAnswers: fromJson<Record<string, AnswerValue>>(row.answers),
+        solution: row.solution,
+        createdAt: stored.createdAt,
+      },
+      replayed: false,
+    };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    // Lost a race: either the same request (same key) committed first, or another submission did.
+    if (idempotencyKey) {
+      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+      if (prior) return { view: prior, replayed: true };
+    }
+    throw conflict('ALREADY_SUBMITTED', 'this practice variant was already graded; ask for a new variant');
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Issuing practice variants and reading them back. A variant row stores everything grading
+ * needs (parameters, answers, grading rules, the template version), so grading never depends
+ * on the template's current version.
+ */
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { ConstraintError, instantiate, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
+import type { AccessClaims } from '../plugins/auth.js';
+import { courseAccess } from '../courses/access.js';
+import { notFound, unprocessable } from '../errors.js';
+import { fromJson, toJson } from '../db/json.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+/** Seeds fit a PostgreSQL integer. */
+const MAX_STORED_SEED = 2 ** 31 - 1;
+
+export interface VariantRow {
+  id: string;
+  templateVersionId: string;
+  userId: string;
+  courseId: string;
+  seed: number;
+  params: Prisma.JsonValue;
+  answers: Prisma.JsonValue;
+  parts: Prisma.JsonValue;
+  prompt: string;
+  solution: string;
+  createdAt: Date;
+}
+
+/** The engine's view of a stored variant, for grading. */
+export function engineVariant(row: VariantRow, templateId: string, templateHash: string, title: string): EngineVariant {
+  const parts = fromJson<GradingPart[]>(row.parts);
+  return {
+    templateId,
+    templateHash,
+    seed: row.seed,
+    public: { title, prompt: row.prompt, parts: parts.map(publicPart) },
+    secret: { params: fromJson<Record<string, unknown>>(row.params), answers: fromJson<Record<string, AnswerValue>>(row.answers), solution: row.solution, parts },
+  };
+}
+
+let topicCache: { at: number; byTopic: Map<string, string[]> } | undefined;
+
+async function templatesOfTopic(app: FastifyInstance, topic: string): Promise<string[]> {
+  if (!topicCache || Date.now() - topicCache.at > 5_000) {
+    const rows = await app.prisma.problemTemplate.findMany({ select: { id: true, topic: true }, orderBy: { id: 'asc' } });
+    const byTopic = new Map<string, string[]>();
+    for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.id]);
+    topicCache = { at: Date.now(), byTopic };
+  }
+  return topicCache.byTopic.get(topic) ?? [];
+}
+
+/** issuePractice(app, user, unsafeCourseId, choice): a fresh variant of a template or of a random template of a topic. */
+export async function issuePractice(app: FastifyInstance, user: AccessClaims, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
+  const { courseId } = await courseAccess(app.prisma, user, unsafeCourseId);
+  let templateId = choice.templateId;
+  if (!templateId) {
+    const ids = await templatesOfTopic(app, choice.topic ?? '');
+    if (ids.length === 0) throw notFound(`topic '${choice.topic}'`);
+    templateId = ids[randomInt(ids.length)] as string;
+  }
+  const loaded = await app.versions.currentOf(templateId);
+  let v: EngineVariant | undefined;
+  for (let i = 0; i < 3 && !v; i++) {
+    try {
+      v = instantiate(loaded.compiled, randomInt(MAX_STORED_SEED));
+    } catch (err) {
+      if (!(err instanceof ConstraintError)) throw err;
+    }
+  }
+  if (!v) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
+  const row = await app.prisma.variant.create({
+    data: {
+      templateVersionId: loaded.versionId,
+      userId: user.sub,
+      courseId,
+      seed: v.seed,
+      params: toJson(v.secret.params),
+      answers: toJson(v.secret.answers),
+      parts: toJson(v.secret.parts),
+      prompt: v.public.prompt,
+      solution: v.secret.solution,
+    },
+    select: { id: true, createdAt: true },
+  });
+  return { id: row.id, courseId, templateId, title: v.public.title, prompt: v.public.prompt, parts: v.public.parts, createdAt: row.createdAt };
+}
+
+/** loadVariantFor(app, user, unsafeVariantId): the variant if the caller owns it or is course staff; 404 otherwise. */
+export async function loadVariantFor(app: FastifyInstance, user: AccessClaims, unsafeVariantId: string) {
+  const row = await app.prisma.variant.findUnique({
+    where: { id: unsafeVariantId },
+    include: {
+      templateVersion: { select: { templateId: true, hash: true, template: { select: { title: true, topic: true } } } },
+      submissions: { orderBy: { tryNumber: 'desc' }, take: 1 },
+    },
+  });
+  if (!row) throw notFound('variant');
+  if (row.userId === user.sub) return { row, isOwner: true };
+  const m = await app.prisma.membership.findUnique({ where: { userId_courseId: { userId: user.sub, courseId: row.courseId } }, select: { role: true } });
+  if (user.adm || m?.role === 'TA' || m?.role === 'INSTRUCTOR') return { row, isOwner: false };
+  // Someone else's variant is indistinguishable from a missing one.
+  throw notFound('variant');
+}
+
+type LoadedVariant = Awaited<ReturnType<typeof loadVariantFor>>['row'];
+
+/**
+ * variantDetail(row, isOwner): the variant as its reader may see it. Answers and solution
+ * appear for the owner only once a graded submission released them; staff always see them.
+ */
+export function variantDetail(row: LoadedVariant, isOwner: boolean) {
+  const sub = row.submissions[0];
+  const answers = fromJson<Record<string, AnswerValue>>(row.answers);
+  return {
+    id: row.id,
+    courseId: row.courseId,
+    templateId: row.templateVersion.templateId,
+    title: row.templateVersion.template.title,
+    prompt: row.prompt,
+    parts: fromJson<GradingPart[]>(row.parts).map(publicPart),
+    createdAt: row.createdAt,
+    submission: sub
+      ? {
+          submissionId: sub.id,
+          variantId: row.id,
+          score: sub.score,
+          points: sub.points,
+          maxPoints: sub.maxPoints,
+          parts: fromJson<PartResult[]>(sub.results),
+          correctAnswers: answers,
+          solution: row.solution,
+          createdAt: sub.createdAt,
+        }
+      : null,
+    ...(isOwner ? {} : { correctAnswers: answers, solution: row.solution }),
+  };
+}

@@ -1,0 +1,81 @@
+/** Registration (optionally joining a course by invite code), login, token refresh, logout. */
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { issueTokens, revoke, rotate } from '../../auth/tokens.js';
+import { redeemInvite } from '../../courses/invites.js';
+import { conflict, unauthorized } from '../../errors.js';
+import { errors } from '../schemas.js';
+import { email, password, refreshBody, sessionOut, tokensOut } from './schemas.js';
+
+const authRoutes: FastifyPluginAsyncZod = async (app) => {
+  const loginLimit = {
+    max: app.config.LOGIN_RATE_LIMIT_MAX,
+    timeWindow: 60_000,
+    // Per address and account: one attacker cannot lock out a whole NAT, nor spray one account.
+    keyGenerator: (req: { ip: string; body?: unknown }) => `login:${req.ip}:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+  };
+
+  app.post(
+    '/register',
+    {
+      config: { rateLimit: { ...loginLimit, keyGenerator: (req: { ip: string }) => `register:${req.ip}` } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account; an invite code also joins its course',
+        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200), inviteCode: z.string().trim().min(1).max(40).optional() }),
+        response: { 201: sessionOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { email: mail, password: pw, name, inviteCode } = request.body;
+      if (await app.prisma.user.findUnique({ where: { email: mail }, select: { id: true } })) {
+        throw conflict('EMAIL_TAKEN', 'an account with this email already exists');
+      }
+      const passwordHash = await hashPassword(pw);
+      const user = await app.prisma.$transaction(async (tx) => {
+        const u = await tx.user.create({ data: { email: mail, name, passwordHash } });
+        if (inviteCode) await redeemInvite(tx, inviteCode, u.id, app.now());
+        return u;
+      });
+      const tokens = await issueTokens(app, user);
+      return reply.status(201).send({ ...tokens, user });
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      config: { rateLimit: loginLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange email and password for an access token and a refresh token',
+        body: z.strictObject({ email, password: z.string().min(1).max(256) }),
+        response: { 200: sessionOut, ...errors },
+      },
+    },
+    async (request) => {
+      const user = await app.prisma.user.findUnique({ where: { email: request.body.email } });
+      if (!(await verifyPassword(user?.passwordHash, request.body.password)) || !user) {
+        throw unauthorized('wrong email or password');
+      }
+      return { ...(await issueTokens(app, user)), user };
+    },
+  );
+
+  app.post(
+    '/refresh',
+    { schema: { tags: ['auth'], summary: 'Rotate a refresh token', body: refreshBody, response: { 200: tokensOut, ...errors } } },
+    async (request) => rotate(app, request.body.refreshToken),
+  );
+
+  app.post(
+    '/logout',
+    { schema: { tags: ['auth'], summary: 'Revoke a refresh token (and its rotations)', body: refreshBody, response: { 204: z.null(), ...errors } } },
+    async (request, reply) => {
+      await revoke(app, request.body.refreshToken);
+      return reply.status(204).send(null);
+    },
+  );
+};
+export default authRoutes;

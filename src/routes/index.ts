@@ -1,0 +1,20 @@
+/** The /api/v1 routes, one plugin per resource. */
+import type { FastifyPluginAsync } from 'fastify';
+import authRoutes from './auth/index.js';
+import meRoutes from './me/index.js';
+import courseRoutes from './courses/index.js';
+import memberRoutes from './courses/members.js';
+import inviteRoutes from './courses/invites.js';
+import catalogueRoutes from './catalogue/index.js';
+import practiceRoutes from './practice/index.js';
+
+const apiRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(authRoutes, { prefix: '/auth' });
+  await app.register(meRoutes);
+  await app.register(courseRoutes);
+  await app.register(memberRoutes);
+  await app.register(inviteRoutes);
+  await app.register(catalogueRoutes);
+  await app.register(practiceRoutes);
+};
+export default apiRoutes;

@@ -1,0 +1,67 @@
+/** What students see of variants and submissions; nothing secret is in these shapes. */
+import { z } from 'zod';
+
+export const partOut = z.object({
+  id: z.string(),
+  label: z.string(),
+  type: z.enum(['number', 'integer', 'vector', 'matrix', 'choice']),
+  points: z.number(),
+  shape: z.array(z.number().int()).optional(),
+  choices: z.array(z.string()).optional(),
+  multiple: z.boolean().optional(),
+});
+
+export const variantOut = z.object({
+  id: z.string(),
+  courseId: z.string(),
+  templateId: z.string(),
+  title: z.string(),
+  prompt: z.string(),
+  parts: z.array(partOut),
+  createdAt: z.date(),
+});
+
+export const partResultOut = z.object({
+  id: z.string(),
+  status: z.enum(['correct', 'partial', 'incorrect', 'format-error', 'missing']),
+  score: z.number(),
+  points: z.number(),
+  maxPoints: z.number(),
+  feedback: z.string(),
+  elements: z.array(z.boolean()).optional(),
+  followThrough: z.boolean().optional(),
+  hint: z.literal('insufficient-precision').optional(),
+});
+
+const answerValue = z.union([z.number(), z.string(), z.array(z.unknown())]);
+
+export const submissionOut = z.object({
+  submissionId: z.string(),
+  variantId: z.string(),
+  score: z.number(),
+  points: z.number(),
+  maxPoints: z.number(),
+  parts: z.array(partResultOut),
+  correctAnswers: z.record(z.string(), answerValue),
+  solution: z.string(),
+  createdAt: z.date(),
+});
+
+const scalarAnswer = z.union([z.string().max(200), z.number()]);
+/** A student's answer to one part: a number or text, a list, or a list of rows. Never code. */
+export const answerIn = z.union([
+  z.string().max(20_000),
+  z.number(),
+  z.array(z.union([scalarAnswer, z.array(scalarAnswer).max(100)])).max(100),
+]);
+
+export const submissionIn = z.strictObject({
+  answers: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be a part id'), answerIn).refine((a) => Object.keys(a).length <= 20, 'at most 20 parts'),
+});
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be 1–200 characters of letters, digits, _ . : -')
+    .optional(),
+});
