@@ -42,8 +42,17 @@ export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: Fas
   const { templates, problems } = checkCatalogue(dir);
   const invalid = problems.map((p) => ({ file: p.file, message: p.error.message }));
   for (const p of invalid) log?.warn({ file: p.file }, `skipping invalid template: ${p.message}`);
+  // One read tells which files are already stored as their template's current version, so a
+  // restart with an unchanged catalogue costs two queries, not one transaction per template.
+  const [stored, current] = await Promise.all([
+    prisma.templateVersion.findMany({ select: { templateId: true, hash: true, version: true } }),
+    prisma.problemTemplate.findMany({ select: { id: true, currentVersion: true } }),
+  ]);
+  const currentOf = new Map(current.map((t) => [t.id, t.currentVersion]));
+  const upToDate = new Set(stored.filter((v) => currentOf.get(v.templateId) === v.version).map((v) => `${v.templateId}:${v.hash}`));
   let newVersions = 0;
   for (const ct of templates) {
+    if (upToDate.has(`${ct.template.id}:${ct.hash}`)) continue;
     const r = await upsertTemplate(prisma, ct, 'builtin');
     if (r.created) newVersions++;
   }

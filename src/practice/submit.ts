@@ -90,7 +90,7 @@ export async function submitPractice(
   });
   // Only the owner submits; anyone else's variant looks missing.
   if (!row || row.userId !== user.sub) throw notFound('variant');
-  if (row.submissions.length > 0) throw conflict('ALREADY_SUBMITTED', 'this practice variant was already graded; ask for a new variant');
+  if (row.submissions.length > 0) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
 
   const tv = row.templateVersion;
   const compiled = (await app.versions.byId(tv.id)).compiled;
@@ -130,11 +130,18 @@ export async function submitPractice(
     };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    // Lost a race: either the same request (same key) committed first, or another submission did.
-    if (idempotencyKey) {
-      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
-      if (prior) return { view: prior, replayed: true };
-    }
-    throw conflict('ALREADY_SUBMITTED', 'this practice variant was already graded; ask for a new variant');
+    return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
   }
+}
+
+/**
+ * The variant has a submission. If it is this very request (same key, committed by a
+ * concurrent duplicate since our first look), replay it; otherwise it is a conflict.
+ */
+async function alreadySubmitted(app: FastifyInstance, userId: string, key: string | undefined, requestHash: string): Promise<{ view: SubmissionView; replayed: boolean }> {
+  if (key) {
+    const prior = await replayByKey(app, userId, key, requestHash);
+    if (prior) return { view: prior, replayed: true };
+  }
+  throw conflict('ALREADY_SUBMITTED', 'this practice variant was already graded; ask for a new variant');
 }
