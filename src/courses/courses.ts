@@ -40,6 +40,7 @@ const SUFFIX_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 export function generateCourseCode(title: string): string {
   const slug = title
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '') // accents, once decomposed
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
