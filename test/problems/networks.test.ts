@@ -24,9 +24,9 @@ const TEMPLATES: Record<string, string[]> = {
   batchnorm: ['batchnorm-forward-entry', 'batchnorm-forward-matrix'],
   dropout: ['inverted-dropout-forward'],
   backprop: ['backprop-add-multiply-graph', 'backprop-max-gate', 'backprop-sigmoid-neuron'],
-  cnn: ['conv-output-size', 'conv-parameter-count', 'pool-output-size', 'conv2d-output-entry', 'max-pool-output'],
+  cnn: ['conv-output-size', 'conv-parameter-count', 'pool-output-size', 'conv2d-output-entry', 'max-pool-output', 'conv-pool-stack'],
   rnn: ['rnn-step', 'lstm-cell-step', 'rnn-vanishing-gradient', 'lstm-vanishing-gradient-choice'],
-  attention: ['attention-weights-row', 'self-attention-output'],
+  attention: ['attention-weights-row', 'attention-weights-matrix', 'self-attention-output'],
   'positional-encoding': ['positional-encoding-vector'],
 };
 
