@@ -5,7 +5,7 @@
 import type { CourseRole, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
 import type { AccessClaims } from '../plugins/auth.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import { courseAccess, INSTRUCTORS, STAFF } from './access.js';
 import { isUniqueViolation, type Page, type PageRequest } from './courses.js';
 
@@ -70,12 +70,25 @@ export async function addMember(
 /**
  * Runs fn in a transaction that holds the course row's lock, so that membership changes in
  * one course are serialised: two instructors demoting each other at once cannot both pass
- * the "someone else still teaches" check and leave the course without an instructor.
+ * the "someone else still teaches" check and leave the course without an instructor. The
+ * caller's own role is read again under the lock, since it may have changed since
+ * courseAccess (a demoted instructor's in-flight request must not go through).
  */
-async function withCourseLock<T>(prisma: PrismaClient, courseId: string, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+async function withCourseLock<T>(
+  prisma: PrismaClient,
+  caller: AccessClaims,
+  courseId: string,
+  needInstructor: boolean,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Course" WHERE "id" = ${courseId}::uuid FOR UPDATE`;
     if (!locked.length) throw notFound('course');
+    if (!caller.adm) {
+      const me = await tx.membership.findUnique({ where: { userId_courseId: { userId: caller.sub, courseId } }, select: { role: true } });
+      if (!me) throw notFound('course');
+      if (needInstructor && me.role !== 'INSTRUCTOR') throw forbidden('this needs the role INSTRUCTOR in the course');
+    }
     return fn(tx);
   });
 }
@@ -94,7 +107,7 @@ export async function changeMemberRole(
   role: CourseRole,
 ): Promise<MemberView> {
   const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, INSTRUCTORS);
-  return withCourseLock(prisma, courseId, async (tx) => {
+  return withCourseLock(prisma, caller, courseId, true, async (tx) => {
     const key = { userId_courseId: { userId: unsafeUserId, courseId } };
     const current = await tx.membership.findUnique({ where: key, include: withUser });
     if (!current) throw notFound('member');
@@ -116,7 +129,7 @@ export async function removeMember(
 ): Promise<void> {
   const leaving = unsafeUserId === caller.sub;
   const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, leaving ? undefined : INSTRUCTORS);
-  await withCourseLock(prisma, courseId, async (tx) => {
+  await withCourseLock(prisma, caller, courseId, !leaving, async (tx) => {
     const key = { userId_courseId: { userId: unsafeUserId, courseId } };
     const current = await tx.membership.findUnique({ where: key, select: { role: true } });
     if (!current) throw notFound('member');
