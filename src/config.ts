@@ -29,6 +29,7 @@ const envSchema = z
     RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
+    REGISTER_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
     TRUST_PROXY: bool.default(false),
   })

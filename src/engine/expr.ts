@@ -37,7 +37,7 @@ const MATHJS_FUNCTIONS = [
   'dotPow', 'unaryMinus', 'unaryPlus', 'equal', 'unequal', 'smaller', 'larger', 'smallerEq',
   'largerEq', 'and', 'or', 'not', 'xor', 'isInteger', 'isZero', 'isPositive', 'isNegative',
   'isNaN', 'deepEqual', 'equalText', 'compareText', 'number', 'reshape', 'zeros', 'ones',
-  'identity', 'includes',
+  'identity',
 ];
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
   ...MATHJS_FUNCTIONS,
@@ -62,6 +62,11 @@ for (const name of ['zeros', 'ones', 'identity'] as const) {
     { override: true },
   );
 }
+
+// mathjs's sort reorders a plain-array argument in place, which would silently change a stored
+// parameter (or a template's own choice values): sort a copy instead.
+const originalSort = math.sort as (...args: unknown[]) => unknown;
+math.import({ sort: (x: unknown, ...rest: unknown[]) => originalSort(Array.isArray(x) ? structuredClone(x) : x, ...rest) }, { override: true });
 
 // Last: nothing can be imported after this.
 const DISABLED = [

@@ -140,7 +140,8 @@ const MAX_ANSWER_KEYS = 100;
 export function grade(variant: Variant, answers: Record<string, unknown>, template?: CompiledTemplate): GradeResult {
   if (Object.keys(answers).length > MAX_ANSWER_KEYS) throw new EngineError('ANSWERS_INVALID', 'too many answer fields');
   const parsedById = new Map<string, ParsedAnswer>();
-  const correctById = new Map<string, boolean>();
+  /** Whether the student's answer matched the key itself (follow-through credit does not count). */
+  const matchedKey = new Map<string, boolean>();
   const parts: PartResult[] = [];
   let points = 0;
   let maxPoints = 0;
@@ -151,21 +152,24 @@ export function grade(variant: Variant, answers: Record<string, unknown>, templa
     const base = { id: part.id, maxPoints: part.points };
     if (raw === undefined || raw === null || raw === '') {
       parts.push({ ...base, status: 'missing', score: 0, points: 0, feedback: 'No answer.' });
-      correctById.set(part.id, false);
+      matchedKey.set(part.id, false);
       continue;
     }
     const parsed = parseFor(part, raw);
     if (!parsed.ok) {
       formatError = true;
       parts.push({ ...base, status: 'format-error', score: 0, points: 0, feedback: `Could not read the answer: ${parsed.error}.` });
-      correctById.set(part.id, false);
+      matchedKey.set(part.id, false);
       continue;
     }
     parsedById.set(part.id, parsed.value);
     let c = compare(part, parsed.value, variant.secret.answers[part.id]);
+    matchedKey.set(part.id, c.score >= 1);
     let viaFollowThrough = false;
     if (c.score < 1 && part.followThrough) {
-      const wrongEarlier = part.followThrough.filter((id) => correctById.get(id) === false && parsedById.has(id));
+      // Every listed part whose answer differs from the key is replaced by the student's value,
+      // including parts that themselves earned follow-through credit, so credit carries along a chain.
+      const wrongEarlier = part.followThrough.filter((id) => matchedKey.get(id) === false && parsedById.has(id));
       if (wrongEarlier.length > 0) {
         const ct = template ?? compiledTemplateByHash(variant.templateHash);
         if (!ct || ct.hash !== variant.templateHash) {
@@ -192,7 +196,6 @@ export function grade(variant: Variant, answers: Record<string, unknown>, templa
       }
     }
     const status: PartStatus = c.score >= 1 ? 'correct' : c.score > 0 ? 'partial' : 'incorrect';
-    correctById.set(part.id, status === 'correct');
     const earned = part.points * c.score;
     points += earned;
     const result: PartResult = { ...base, status, score: c.score, points: earned, feedback: feedbackFor(status, c, viaFollowThrough) };

@@ -43,8 +43,11 @@ export function drawScalar(spec: ScalarSpec, rng: Rng): Scalar {
       }
       throw new RangeError('every drawn value was excluded');
     }
-    case 'choice':
-      return spec.values[rng.int(0, spec.values.length - 1)] as Scalar;
+    case 'choice': {
+      const v = spec.values[rng.int(0, spec.values.length - 1)] as Scalar;
+      // A variant must never share an array with the template it came from.
+      return Array.isArray(v) ? structuredClone(v) : v;
+    }
   }
 }
 

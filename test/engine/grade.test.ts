@@ -118,3 +118,49 @@ describe('grade', () => {
     expect(grade(stored, perturbedSubmission(stored)).score).toBeLessThan(1);
   });
 });
+
+describe('follow-through along a chain', () => {
+  it('carries the student’s own values through every listed part', () => {
+    const chain = compileTemplate({
+      id: 'chain',
+      title: 'chain',
+      topic: 'optimizers',
+      difficulty: 1,
+      params: { x: { type: 'int', min: 1, max: 9 } },
+      prompt: 'x = {{ x }}',
+      answers: [
+        { id: 'a', label: 'a', type: 'number', expr: 'x + 1' },
+        { id: 'b', label: 'b', type: 'number', expr: '2 * a', followThrough: ['a'] },
+        { id: 'c', label: 'c', type: 'number', expr: 'b + a', followThrough: ['a', 'b'] },
+      ],
+    });
+    const v = instantiate(chain, 4);
+    const x = v.secret.params.x as number;
+    const a = x + 2; // wrong
+    const r = grade(v, { a: String(a), b: String(2 * a), c: String(3 * a) });
+    expect(r.parts.map((p) => [p.status, p.followThrough ?? false])).toEqual([
+      ['incorrect', false],
+      ['correct', true],
+      ['correct', true],
+    ]);
+  });
+});
+
+describe('sandbox side effects', () => {
+  it('sort does not reorder a stored parameter or the template’s choices', () => {
+    const t = compileTemplate({
+      id: 'sorting',
+      title: 'sorting',
+      topic: 'knn',
+      difficulty: 1,
+      params: { d: { type: 'choice', values: [[3, 1, 2]] }, s: { type: 'derived', expr: 'sort(d)' } },
+      prompt: '{{ d }}',
+      answers: [{ id: 'first', label: 'first', type: 'number', expr: 'd[1]' }],
+    });
+    const v1 = instantiate(t, 1);
+    expect(v1.secret.params.d).toEqual([3, 1, 2]);
+    expect(v1.secret.params.s).toEqual([1, 2, 3]);
+    expect(v1.secret.answers.first).toBe(3);
+    expect(instantiate(t, 2).secret.params.d).toEqual([3, 1, 2]);
+  });
+});

@@ -211,7 +211,7 @@ describe('follow-through', () => {
   // than the student's. Chains of follow-through (m1 wrong → x1 credited → m2 from the student's
   // x1) therefore fail. Remove `.fails` once grade.ts overrides every earlier part whose answer
   // differs from the key.
-  it.fails('adam-two-steps: a wrong m1 carried through correctly still earns the later parts', () => {
+  it('adam-two-steps: a wrong m1 carried through correctly still earns the later parts', () => {
     const ct = template('adam-two-steps');
     const v = instantiate(ct, 7);
     const p = v.secret.params as { a: number; x0: number; lr: number };

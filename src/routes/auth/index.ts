@@ -12,6 +12,8 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const loginLimit = {
     max: app.config.LOGIN_RATE_LIMIT_MAX,
     timeWindow: 60_000,
+    // Counted after body parsing so the key can include the email.
+    hook: 'preHandler' as const,
     // Per address and account: one attacker cannot lock out a whole NAT, nor spray one account.
     keyGenerator: (req: { ip: string; body?: unknown }) => `login:${req.ip}:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
   };
@@ -19,7 +21,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/register',
     {
-      config: { rateLimit: { ...loginLimit, keyGenerator: (req: { ip: string }) => `register:${req.ip}` } },
+      config: { rateLimit: { max: app.config.REGISTER_RATE_LIMIT_MAX, timeWindow: 60_000, keyGenerator: (req: { ip: string }) => `register:${req.ip}` } },
       schema: {
         tags: ['auth'],
         summary: 'Create an account; an invite code also joins its course',
