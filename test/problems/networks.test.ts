@@ -166,11 +166,8 @@ describe('neural-network templates', () => {
     expect(byId.ct).toMatchObject({ status: 'correct', followThrough: true });
   });
 
-  // Known engine limitation (src/engine/grade.ts): a part credited through follow-through counts
-  // as "correct", so a later part that follows through from it is re-evaluated with the stored
-  // answer instead of the student's own value, and chains (f → c_t → h_t) lose credit.
-  // When grade() carries the student's values along the chain, this starts passing: drop `.fails`.
-  it.fails('gives follow-through credit along the LSTM chain f → c_t → h_t', () => {
+  // Chained follow-through: c_t is credited from the student's f, and h_t from the student's c_t.
+  it('gives follow-through credit along the LSTM chain f → c_t → h_t', () => {
     const v = instantiate(template('lstm-cell-step'), 1);
     const a = v.secret.answers as Record<string, number>;
     const gf = 0.5;
@@ -178,7 +175,22 @@ describe('neural-network templates', () => {
     const ht = (a.go as number) * Math.tanh(ct);
     const r = grade(v, { ...correct(v), gf: String(gf), ct: String(ct), ht: String(ht) });
     const byId = Object.fromEntries(r.parts.map((p) => [p.id, p]));
+    expect(byId.ct).toMatchObject({ status: 'correct', followThrough: true });
     expect(byId.ht).toMatchObject({ status: 'correct', followThrough: true });
+  });
+
+  it('gives chained follow-through credit in the sigmoid neuron: f → dσ/ds → ∂f/∂w0', () => {
+    const v = instantiate(template('backprop-sigmoid-neuron'), 1); // x0 = 1.5, w0 = 0.1
+    const f = 0.2; // wrong: σ(−1.85) = 0.1359
+    const ds = f * (1 - f);
+    const r = grade(v, { fval: String(f), dsig: String(ds), dw0: String(ds * 1.5), dx0: String(ds * 0.1), dw2: String(ds) });
+    expect(r.parts.map((p) => [p.id, p.status, p.followThrough ?? false])).toEqual([
+      ['fval', 'incorrect', false],
+      ['dsig', 'correct', true],
+      ['dw0', 'correct', true],
+      ['dx0', 'correct', true],
+      ['dw2', 'correct', true],
+    ]);
   });
 
   it('gives follow-through credit for a self-attention output mixed with wrong weights', () => {
