@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, MigrationError, readMigrations } from '../../src/db/migrate.js';
+import { createTestDatabase, MIGRATIONS_DIR, onPostgres, type TestDatabase } from '../helpers/db.js';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => tdb?.drop());
+
+/** Model names declared in prisma/schema.prisma. */
+function schemaModels(): string[] {
+  const schema = readFileSync(join(MIGRATIONS_DIR, '..', 'schema.prisma'), 'utf8');
+  return [...schema.matchAll(/^model (\w+) \{/gm)].map((m) => m[1] as string);
+}
+
+describe('migrations', () => {
+  it('are recorded in _prisma_migrations', async () => {
+    const s = await tdb.db.session();
+    try {
+      const rows = await s.query<{ migration_name: string; finished_at: Date | null }>('SELECT migration_name, finished_at FROM "_prisma_migrations"');
+      expect(rows.map((r) => r.migration_name)).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.name));
+      expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+      // Running again applies nothing.
+      expect(await migrate(s, MIGRATIONS_DIR)).toEqual([]);
+    } finally {
+      await s.release();
+    }
+  });
+
+  it('let every model of the schema be written and read back', async () => {
+    const p = tdb.db.prisma;
+    const user = await p.user.create({ data: { email: 'm@example.org', name: 'M', passwordHash: 'h', isAdmin: true } });
+    const course = await p.course.create({ data: { title: 'DL', code: 'DL-1' } });
+    const membership = await p.membership.create({ data: { userId: user.id, courseId: course.id, role: 'INSTRUCTOR' } });
+    const invite = await p.inviteCode.create({ data: { code: 'ABCDEFGHJK', courseId: course.id, createdBy: user.id, maxUses: 3, expiresAt: new Date('2030-01-01') } });
+    const template = await p.problemTemplate.create({ data: { id: 'tpl', title: 'T', topic: 'cnn', tags: ['a', 'b'], difficulty: 2, currentVersion: 1 } });
+    const version = await p.templateVersion.create({ data: { templateId: template.id, version: 1, hash: 'h1', content: { id: 'tpl', nested: [1, 2.5, 'x'] } } });
+    const variant = await p.variant.create({
+      data: { templateVersionId: version.id, userId: user.id, courseId: course.id, seed: 2 ** 31 - 1, params: { W: [[1, 2]] }, answers: { a: 0.1 }, parts: [{ id: 'a' }], prompt: 'p', solution: 's' },
+    });
+    const submission = await p.submission.create({
+      data: { variantId: variant.id, userId: user.id, answers: { a: '0.1' }, results: [{ id: 'a', score: 1 }], score: 1, points: 2, maxPoints: 2, idempotencyKey: 'k', requestHash: 'rh' },
+    });
+    const token = await p.refreshToken.create({ data: { userId: user.id, tokenHash: 'th', familyId: user.id, expiresAt: new Date('2030-01-01') } });
+
+    expect(await p.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
+    expect(await p.course.findUniqueOrThrow({ where: { id: course.id } })).toEqual(course);
+    expect(await p.membership.findUniqueOrThrow({ where: { userId_courseId: { userId: user.id, courseId: course.id } } })).toEqual(membership);
+    expect(await p.inviteCode.findUniqueOrThrow({ where: { code: invite.code } })).toEqual(invite);
+    expect(await p.problemTemplate.findUniqueOrThrow({ where: { id: 'tpl' } })).toEqual(template);
+    expect(await p.templateVersion.findUniqueOrThrow({ where: { id: version.id } })).toEqual(version);
+    expect(await p.variant.findUniqueOrThrow({ where: { id: variant.id } })).toEqual(variant);
+    expect(await p.submission.findUniqueOrThrow({ where: { id: submission.id } })).toEqual(submission);
+    expect(await p.refreshToken.findUniqueOrThrow({ where: { id: token.id } })).toEqual(token);
+    // Every model of the schema was exercised above.
+    expect(schemaModels().sort()).toEqual(['Course', 'InviteCode', 'Membership', 'ProblemTemplate', 'RefreshToken', 'Submission', 'TemplateVersion', 'User', 'Variant']);
+  });
+
+  it('enforce the uniqueness that exactly-once submission relies on', async () => {
+    const p = tdb.db.prisma;
+    const s = await p.submission.findFirstOrThrow();
+    await expect(p.submission.create({ data: { variantId: s.variantId, userId: s.userId, tryNumber: 1, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x' } })).rejects.toMatchObject({ code: 'P2002' });
+    const v = await p.variant.findFirstOrThrow();
+    await expect(p.submission.create({ data: { variantId: v.id, userId: s.userId, tryNumber: 2, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x', idempotencyKey: 'k' } })).rejects.toMatchObject({ code: 'P2002' });
+  });
+
+  it('refuse a migration file changed after it was applied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qg-migrations-'));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    const first = readMigrations(dir)[0]!;
+    const file = join(dir, first.name, 'migration.sql');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
+    const s = await tdb.db.session();
+    try {
+      await expect(migrate(s, dir)).rejects.toThrow(MigrationError);
+      await expect(migrate(s, dir)).rejects.toThrow(/was changed after it was applied/);
+    } finally {
+      await s.release();
+    }
+  });
+
+  it('roll back a failing migration completely', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qg-migrations-'));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, '29990101000000_broken'));
+    writeFileSync(join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "Half" (id int);\nSELECT no_such_function();\n');
+    const s = await tdb.db.session();
+    try {
+      await expect(migrate(s, dir)).rejects.toThrow(/29990101000000_broken failed/);
+      const half = await s.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.tables WHERE table_name = 'Half'`);
+      expect(half[0]?.n).toBe('0');
+      const recorded = await s.query('SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1', ['29990101000000_broken']);
+      expect(recorded).toHaveLength(0);
+    } finally {
+      await s.release();
+    }
+  });
+
+  it.runIf(onPostgres)('serialise concurrent migrators on an empty database with an advisory lock', async () => {
+    const { pgSession } = await import('../../src/db/sql.js');
+    const pg = (await import('pg')).default;
+    const name = `qg_test_mig_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(process.env.TEST_DATABASE_URL as string);
+    url.pathname = `/${name}`;
+    try {
+      const sessions = await Promise.all([1, 2, 3].map(() => pgSession(url.toString())));
+      const results = await Promise.all(sessions.map((s) => migrate(s, MIGRATIONS_DIR)));
+      const all = readMigrations(MIGRATIONS_DIR).map((m) => m.name);
+      // Exactly one migrator applied everything; the others waited and found nothing to do.
+      expect(results.filter((r) => r.length > 0)).toEqual([all]);
+      expect(results.filter((r) => r.length === 0)).toHaveLength(2);
+      await Promise.all(sessions.map((s) => s.release()));
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
