@@ -50,11 +50,22 @@ export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: Fas
   ]);
   const currentOf = new Map(current.map((t) => [t.id, t.currentVersion]));
   const upToDate = new Set(stored.filter((v) => currentOf.get(v.templateId) === v.version).map((v) => `${v.templateId}:${v.hash}`));
-  let newVersions = 0;
-  for (const ct of templates) {
-    if (upToDate.has(`${ct.template.id}:${ct.hash}`)) continue;
-    const r = await upsertTemplate(prisma, ct, 'builtin');
-    if (r.created) newVersions++;
+  const pending = templates.filter((ct) => !upToDate.has(`${ct.template.id}:${ct.hash}`));
+  // Templates never seen before (all of them on a first start) go in with two bulk inserts.
+  const fresh = pending.filter((ct) => !currentOf.has(ct.template.id));
+  if (fresh.length) {
+    await prisma.$transaction([
+      prisma.problemTemplate.createMany({
+        data: fresh.map(({ template: t }) => ({ id: t.id, title: t.title, topic: t.topic, tags: t.tags, difficulty: t.difficulty, source: 'builtin', currentVersion: 1 })),
+      }),
+      prisma.templateVersion.createMany({
+        data: fresh.map((ct) => ({ templateId: ct.template.id, version: 1, hash: ct.hash, content: JSON.parse(JSON.stringify(ct.template)) })),
+      }),
+    ]);
+  }
+  let newVersions = fresh.length;
+  for (const ct of pending) {
+    if (currentOf.has(ct.template.id) && (await upsertTemplate(prisma, ct, 'builtin')).created) newVersions++;
   }
   return { templates: templates.length, newVersions, invalid };
 }

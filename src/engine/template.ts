@@ -65,7 +65,7 @@ export interface CompiledTemplate {
   readonly constraints: readonly { expr: CompiledExpression; label: string }[];
   readonly prompt: readonly Piece[];
   readonly solution: readonly Piece[];
-  readonly answers: readonly { spec: AnswerSpec; expr: CompiledExpression }[];
+  readonly answers: readonly { spec: AnswerSpec; expr: CompiledExpression; label: readonly Piece[] }[];
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -169,10 +169,12 @@ function compileChecked(template: Template, hash: string): CompiledTemplate {
     return { expr: compileExpression(src, names, `constraints[${i}]`), label };
   });
   const prompt = compilePieces(template.prompt, names, 'prompt');
+  // Labels may use parameters ("distance to point {{ k }}") but never answers.
+  const paramNames = new Set(names);
   const answers = template.answers.map((spec, i) => {
     const expr = compileExpression(spec.expr, names, `answers[${i}].expr`);
     names.add(spec.id);
-    return { spec, expr };
+    return { spec, expr, label: compilePieces(spec.label, paramNames, `answers[${i}].label`) };
   });
   const solution = compilePieces(template.solution, names, 'solution');
   return { template, hash, params, constraints, prompt, solution, answers };
@@ -310,13 +312,14 @@ export function instantiate(ct: CompiledTemplate, seed: number): Variant {
   const params = Object.fromEntries(scope);
   const answers: Record<string, AnswerValue> = {};
   const parts: GradingPart[] = [];
+  const labels = ct.answers.map((a) => render(a.label, scope));
   ct.answers.forEach(({ spec, expr }, i) => {
     const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
     scope.set(spec.id, value);
     answers[spec.id] = value;
     const part: GradingPart = {
       id: spec.id,
-      label: spec.label,
+      label: labels[i] as string,
       type: spec.type,
       points: spec.points,
       tolerance: spec.tolerance,

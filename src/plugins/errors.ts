@@ -47,6 +47,7 @@ export function toErrorBody(err: unknown): ErrorBody {
   }
   const pc = prismaCode(err);
   if (pc === 'P2002') return { statusCode: 409, code: 'CONFLICT', message: 'a record with these values already exists' };
+  if (pc === 'P2003') return { statusCode: 409, code: 'CONFLICT', message: 'a related record does not exist (any more)' };
   if (pc === 'P2025') return { statusCode: 404, code: 'NOT_FOUND', message: 'record not found' };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE'

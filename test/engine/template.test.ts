@@ -85,6 +85,13 @@ describe('instantiate', () => {
     expect(v.secret.solution).toMatch(/^The loss is [\d.]+; doubled/);
   });
 
+  it('fills placeholders in part labels from the parameters', () => {
+    const t = compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: 'loss of class {{ y }}', type: 'number', expr: 'L' }] });
+    const v = instantiate(t, 2);
+    expect(v.public.parts[0]?.label).toBe(`loss of class ${v.secret.params.y}`);
+    expect(() => compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: '{{ loss }}', type: 'number', expr: 'L' }] })).toThrow(/answers\[0\]\.label.*unknown name 'loss'/);
+  });
+
   it('honours constraints', () => {
     for (let seed = 0; seed < 200; seed++) {
       const v = instantiate(ct, seed);
