@@ -1,0 +1,85 @@
+/**
+ * An exam blueprint: sections that draw problems from pools, and the exam's policies. Stored as
+ * JSON on the Exam row; this schema validates API bodies and is the type the code reads.
+ */
+import { z } from 'zod';
+
+const templateId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id').max(80);
+
+export const poolSchema = z
+  .strictObject({
+    /** Explicit template ids. */
+    templates: z.array(templateId).min(1).max(500).optional(),
+    /** Or a filter over the catalogue. */
+    topic: z.string().min(1).max(80).optional(),
+    tags: z.array(z.string().min(1).max(80)).min(1).max(20).optional(),
+    difficulty: z.array(z.number().int().min(1).max(5)).min(1).max(5).optional(),
+    /** Groups of template ids to stratify draws across (their union is the pool). */
+    groups: z.array(z.array(templateId).min(1).max(200)).min(2).max(50).optional(),
+  })
+  .refine((p) => p.templates || p.topic || p.tags || p.difficulty || p.groups, { message: 'a pool needs templates, groups, or a topic/tags/difficulty filter' })
+  .refine((p) => !(p.groups && p.templates), { message: 'give either templates or groups, not both' });
+
+export const sectionSchema = z.strictObject({
+  title: z.string().min(1).max(200).optional(),
+  /** Problems drawn from the pool for each attempt (never the same template twice). */
+  count: z.number().int().min(1).max(50),
+  /** Points of each problem in this section. */
+  points: z.number().positive().max(1000),
+  pool: poolSchema,
+});
+
+export const RELEASE = ['immediately', 'after-attempt', 'after-close', 'never'] as const;
+export const SCORE_POLICY = ['best', 'latest', 'average'] as const;
+
+export const policiesSchema = z
+  .strictObject({
+    opensAt: z.coerce.date().optional(),
+    closesAt: z.coerce.date().optional(),
+    timeLimitMinutes: z.number().int().min(1).max(10_080).optional(),
+    maxAttempts: z.number().int().min(1).max(100).default(1),
+    triesPerQuestion: z.number().int().min(1).max(20).default(1),
+    /** Credit per try, relative to the first (e.g. [10, 7, 5]: 100%, 70%, 50%); the last value repeats. */
+    triesSchedule: z.array(z.number().positive()).min(1).max(20).optional(),
+    /** A wrong try may come back with a fresh variant. */
+    newVariantOnRetry: z.boolean().default(false),
+    /** Grade each question when submitted (counts a try); otherwise grade saved answers at finish. */
+    gradeDuringAttempt: z.boolean().default(true),
+    /** When correct answers and solutions are shown. */
+    release: z.enum(RELEASE).default('after-attempt'),
+    shuffle: z.boolean().default(false),
+    scorePolicy: z.enum(SCORE_POLICY).default('best'),
+  })
+  .refine((p) => !p.opensAt || !p.closesAt || p.opensAt < p.closesAt, { message: 'opensAt must be before closesAt', path: ['closesAt'] })
+  .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= (a[i - 1] as number)), {
+    message: 'a tries schedule must not increase',
+    path: ['triesSchedule'],
+  });
+
+export const blueprintSchema = z.strictObject({
+  sections: z.array(sectionSchema).min(1).max(20),
+  policies: policiesSchema.default({ maxAttempts: 1, triesPerQuestion: 1, newVariantOnRetry: false, gradeDuringAttempt: true, release: 'after-attempt', shuffle: false, scorePolicy: 'best' }),
+});
+
+export type Pool = z.output<typeof poolSchema>;
+export type Section = z.output<typeof sectionSchema>;
+export type Policies = z.output<typeof policiesSchema>;
+export type Blueprint = z.output<typeof blueprintSchema>;
+
+/** The fraction of a question's points a correct answer earns on try `n` (1-based). */
+export function tryCredit(p: Policies, n: number): number {
+  const s = p.triesSchedule;
+  if (!s) return 1;
+  const v = s[Math.min(n, s.length) - 1] as number;
+  return v / (s[0] as number);
+}
+
+/** Blueprint JSON for storage (dates as ISO strings). */
+export function blueprintToJson(b: Blueprint): unknown {
+  return JSON.parse(JSON.stringify(b));
+}
+
+/** A stored blueprint back to its typed form. */
+export function blueprintFromJson(v: unknown): Blueprint {
+  return blueprintSchema.parse(v);
+}
