@@ -32,6 +32,8 @@ const envSchema = z
     REGISTER_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
     TRUST_PROXY: bool.default(false),
+    /** How often expired exam attempts are finished in the background (0: never). */
+    EXAM_SWEEP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   })
   .superRefine((env, ctx) => {
     const secret = env.JWT_SECRET;

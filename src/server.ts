@@ -8,6 +8,7 @@ import { openMigratedDatabase } from './db/client.js';
 import { syncCatalogue } from './catalogue/sync.js';
 import { buildApp } from './app.js';
 import { devJwtSecret, ensureAdmin } from './bootstrap.js';
+import { sweepExpired } from './exams/finish.js';
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../prisma/migrations');
 
@@ -36,6 +37,14 @@ async function main(): Promise<void> {
     console.log(`\n  First start: administrator account created\n    email:    ${admin.email}\n    password: ${admin.password}\n  (shown only this once; change it with PUT /api/v1/me/password)\n`);
   }
 
+  // Attempts whose deadline passed are finished (saved answers graded) even if nobody touches them.
+  const sweep =
+    config.EXAM_SWEEP_SECONDS > 0
+      ? setInterval(() => {
+          sweepExpired(app).catch((err: unknown) => app.log.error({ err }, 'exam sweep failed'));
+        }, config.EXAM_SWEEP_SECONDS * 1000).unref()
+      : undefined;
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) {
@@ -43,6 +52,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     closing = true;
+    clearInterval(sweep);
     app.log.info(`${signal}: closing (finishing in-flight requests)`);
     app.close().then(
       () => process.exit(0),

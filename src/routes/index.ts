@@ -7,6 +7,8 @@ import memberRoutes from './courses/members.js';
 import inviteRoutes from './courses/invites.js';
 import catalogueRoutes from './catalogue/index.js';
 import practiceRoutes from './practice/index.js';
+import examRoutes from './exams/index.js';
+import attemptRoutes from './attempts/index.js';
 
 const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(authRoutes, { prefix: '/auth' });
@@ -16,5 +18,7 @@ const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(inviteRoutes);
   await app.register(catalogueRoutes);
   await app.register(practiceRoutes);
+  await app.register(examRoutes);
+  await app.register(attemptRoutes);
 };
 export default apiRoutes;

@@ -1,0 +1,30 @@
+/** The time window and attempt budget that apply to one student, overrides included. */
+import type { FastifyInstance } from 'fastify';
+import type { Policies } from './blueprint.js';
+
+export interface StudentWindow {
+  opensAt?: Date;
+  closesAt?: Date;
+  timeLimitMinutes?: number;
+  maxAttempts: number;
+}
+
+export async function studentWindow(app: FastifyInstance, examId: string, userId: string, p: Policies): Promise<StudentWindow> {
+  const o = await app.prisma.examOverride.findUnique({ where: { examId_userId: { examId, userId } } });
+  const closesAt = o?.closesAt ?? p.closesAt;
+  const limit = p.timeLimitMinutes === undefined ? undefined : p.timeLimitMinutes + (o?.extraMinutes ?? 0);
+  return {
+    ...(p.opensAt ? { opensAt: p.opensAt } : {}),
+    ...(closesAt ? { closesAt } : {}),
+    ...(limit !== undefined ? { timeLimitMinutes: limit } : {}),
+    maxAttempts: p.maxAttempts + (o?.extraAttempts ?? 0),
+  };
+}
+
+/** The deadline of an attempt started at `start`: the earlier of start + limit and the close time. */
+export function deadlineFor(w: StudentWindow, start: Date): Date | null {
+  const byLimit = w.timeLimitMinutes === undefined ? undefined : start.getTime() + w.timeLimitMinutes * 60_000;
+  const byClose = w.closesAt?.getTime();
+  const candidates = [byLimit, byClose].filter((x): x is number => x !== undefined);
+  return candidates.length ? new Date(Math.min(...candidates)) : null;
+}

@@ -1,0 +1,100 @@
+/** Students taking exams: start, read, autosave, graded tries, finish. */
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { startAttempt } from '../../exams/start.js';
+import { loadAttemptFor } from '../../exams/attempt-load.js';
+import { attemptView } from '../../exams/attempt-view.js';
+import { saveAnswers, submitTry } from '../../exams/tries.js';
+import { finishAttempt, finishIfExpired } from '../../exams/finish.js';
+import { notFound } from '../../errors.js';
+import { bearer, errors, uuid } from '../schemas.js';
+import { idempotencyHeaders, submissionIn } from '../practice/schemas.js';
+import { attemptOut, tryOut } from './schemas.js';
+
+const attemptParams = z.strictObject({ attemptId: uuid });
+const questionParams = attemptParams.extend({ position: z.coerce.number().int().min(1).max(1000) });
+
+const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
+  /** The attempt as the caller may see it now, finishing it first if its deadline passed. */
+  async function currentView(user: Parameters<typeof loadAttemptFor>[1], attemptId: string) {
+    let l = await loadAttemptFor(app, user, attemptId);
+    if (await finishIfExpired(app, l.attempt)) l = await loadAttemptFor(app, user, attemptId);
+    return attemptView(l, app.now());
+  }
+
+  app.post(
+    '/exams/:examId/attempts',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['attempts'],
+        security: bearer,
+        summary: 'Start an attempt (or get the open one back)',
+        params: z.strictObject({ examId: uuid }),
+        response: { 200: attemptOut, 201: attemptOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { attemptId, created } = await startAttempt(app, request.user, request.params.examId);
+      return reply.status(created ? 201 : 200).send(await currentView(request.user, attemptId));
+    },
+  );
+
+  app.get(
+    '/attempts/:attemptId',
+    { preHandler: app.authenticate, schema: { tags: ['attempts'], security: bearer, params: attemptParams, response: { 200: attemptOut, ...errors } } },
+    async (request) => currentView(request.user, request.params.attemptId),
+  );
+
+  app.put(
+    '/attempts/:attemptId/questions/:position/answers',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['attempts'],
+        security: bearer,
+        summary: 'Autosave answers (no grading); refused after the deadline',
+        params: questionParams,
+        body: submissionIn,
+        response: { 200: z.object({ savedAt: z.date() }), ...errors },
+      },
+    },
+    async (request) => saveAnswers(app, request.user, request.params.attemptId, request.params.position, request.body.answers),
+  );
+
+  app.post(
+    '/attempts/:attemptId/questions/:position/submissions',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['attempts'],
+        security: bearer,
+        summary: 'Submit a try for grading (counts a try)',
+        params: questionParams,
+        headers: idempotencyHeaders,
+        body: submissionIn,
+        response: { 200: tryOut, 201: tryOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { view, replayed } = await submitTry(app, request.user, request.params.attemptId, request.params.position, request.body.answers, request.headers['idempotency-key']);
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.status(replayed ? 200 : 201).send(view);
+    },
+  );
+
+  app.post(
+    '/attempts/:attemptId/finish',
+    {
+      preHandler: app.authenticate,
+      schema: { tags: ['attempts'], security: bearer, summary: 'Finish the attempt; saved answers are graded', params: attemptParams, response: { 200: attemptOut, ...errors } },
+    },
+    async (request) => {
+      const l = await loadAttemptFor(app, request.user, request.params.attemptId);
+      if (!l.isOwner) throw notFound('attempt');
+      if (!(await finishIfExpired(app, l.attempt))) await finishAttempt(app, l.attempt.id, 'student');
+      return currentView(request.user, l.attempt.id);
+    },
+  );
+};
+export default attemptRoutes;
