@@ -310,6 +310,22 @@ function drawScope(ct: CompiledTemplate, seed: number): Map<string, unknown> {
 export function instantiate(ct: CompiledTemplate, seed: number): Variant {
   const scope = drawScope(ct, seed);
   const params = Object.fromEntries(scope);
+  const { answers, parts } = evaluateAnswers(ct, scope);
+  return {
+    templateId: ct.template.id,
+    templateHash: ct.hash,
+    seed,
+    public: {
+      title: ct.template.title,
+      prompt: render(ct.prompt, scope),
+      parts: parts.map(publicPart),
+    },
+    secret: { params, answers, solution: render(ct.solution, scope), parts },
+  };
+}
+
+/** Evaluates the answers in order over the parameters in `scope` (each answer joins the scope). */
+function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { answers: Record<string, AnswerValue>; parts: GradingPart[] } {
   const answers: Record<string, AnswerValue> = {};
   const parts: GradingPart[] = [];
   const labels = ct.answers.map((a) => render(a.label, scope));
@@ -334,17 +350,30 @@ export function instantiate(ct: CompiledTemplate, seed: number): Variant {
     if (spec.followThrough) part.followThrough = spec.followThrough;
     parts.push(part);
   });
-  return {
-    templateId: ct.template.id,
-    templateHash: ct.hash,
-    seed,
-    public: {
-      title: ct.template.title,
-      prompt: render(ct.prompt, scope),
-      parts: parts.map(publicPart),
-    },
-    secret: { params, answers, solution: render(ct.solution, scope), parts },
-  };
+  return { answers, parts };
+}
+
+/**
+ * answersFromParams(ct, params): the correct answers, grading parts and solution that this
+ * template (typically a newer version) gives for a stored variant's parameters. Drawn
+ * parameters are taken as stored; derived ones are re-derived with this version's expressions,
+ * so a fixed formula reaches both. Constraints are not re-checked: the variant was issued.
+ * Throws ExpressionError naming the parameter when a drawn one is missing from `params`.
+ * Example: answersFromParams(compileTemplate(t), variant.secret.params).answers.
+ */
+export function answersFromParams(
+  ct: CompiledTemplate,
+  params: Record<string, unknown>,
+): { params: Record<string, unknown>; answers: Record<string, AnswerValue>; parts: GradingPart[]; solution: string } {
+  const scope = new Map<string, unknown>();
+  for (const p of ct.params) {
+    if (p.spec.type === 'derived') scope.set(p.name, (p.expr as CompiledExpression).evaluate(scope));
+    else if (Object.hasOwn(params, p.name)) scope.set(p.name, params[p.name]);
+    else throw new ExpressionError(`the stored parameters have no '${p.name}'`, `params.${p.name}`);
+  }
+  const recomputed = Object.fromEntries(scope);
+  const { answers, parts } = evaluateAnswers(ct, scope);
+  return { params: recomputed, answers, parts, solution: render(ct.solution, scope) };
 }
 
 /**
