@@ -18,7 +18,11 @@ export const poolSchema = z
     groups: z.array(z.array(templateId).min(1).max(200)).min(2).max(50).optional(),
   })
   .refine((p) => p.templates || p.topic || p.tags || p.difficulty || p.groups, { message: 'a pool needs templates, groups, or a topic/tags/difficulty filter' })
-  .refine((p) => !(p.groups && p.templates), { message: 'give either templates or groups, not both' });
+  .refine((p) => !(p.groups && p.templates), { message: 'give either templates or groups, not both' })
+  // Mixing the two would leave open whether the filter narrows the list or adds to it.
+  .refine((p) => !((p.templates || p.groups) && (p.topic || p.tags || p.difficulty)), {
+    message: 'give explicit templates/groups or a topic/tags/difficulty filter, not both',
+  });
 
 export const sectionSchema = z.strictObject({
   title: z.string().min(1).max(200).optional(),
@@ -32,10 +36,16 @@ export const sectionSchema = z.strictObject({
 export const RELEASE = ['immediately', 'after-attempt', 'after-close', 'never'] as const;
 export const SCORE_POLICY = ['best', 'latest', 'average'] as const;
 
+/**
+ * An ISO date-time with an offset (or a Date), as a Date. Plain z.coerce.date() would turn
+ * `null`, `0` or `true` into 1970 — a "no close date" sent as null would close the exam.
+ */
+const dateTime = z.union([z.date(), z.iso.datetime({ offset: true, message: 'must be an ISO date-time with an offset' })]).pipe(z.coerce.date());
+
 export const policiesSchema = z
   .strictObject({
-    opensAt: z.coerce.date().optional(),
-    closesAt: z.coerce.date().optional(),
+    opensAt: dateTime.optional(),
+    closesAt: dateTime.optional(),
     timeLimitMinutes: z.number().int().min(1).max(10_080).optional(),
     maxAttempts: z.number().int().min(1).max(100).default(1),
     triesPerQuestion: z.number().int().min(1).max(20).default(1),
