@@ -9,6 +9,7 @@ import catalogueRoutes from './catalogue/index.js';
 import practiceRoutes from './practice/index.js';
 import examRoutes from './exams/index.js';
 import attemptRoutes from './attempts/index.js';
+import examResultRoutes from './exam-results/index.js';
 
 const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(authRoutes, { prefix: '/auth' });
@@ -20,5 +21,6 @@ const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(practiceRoutes);
   await app.register(examRoutes);
   await app.register(attemptRoutes);
+  await app.register(examResultRoutes);
 };
 export default apiRoutes;

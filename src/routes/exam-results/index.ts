@@ -1,0 +1,214 @@
+/** Exam results for instructors: attempts, scores by policy, audited point overrides, regrades; and a student's own score. */
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import { toleranceSchema } from '../../engine/index.js';
+import { SCORE_POLICY } from '../../exams/blueprint.js';
+import { examScores, listExamAttempts, myScore } from '../../exams/scores.js';
+import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
+import { regradeExam } from '../../exams/regrade.js';
+import { bearer, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+
+const tags = ['exam results'];
+const examParams = z.strictObject({ examId: uuid });
+const attemptParams = z.strictObject({ attemptId: uuid });
+const questionParams = attemptParams.extend({ position: z.coerce.number().int().min(1).max(1000) });
+const templateId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id').max(80);
+const attemptStatus = z.enum(['OPEN', 'FINISHED']);
+const policy = z.enum(SCORE_POLICY);
+
+const attemptItem = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  number: z.number().int(),
+  status: attemptStatus,
+  startedAt: z.date(),
+  deadline: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+  finishedBy: z.string().nullable(),
+  points: z.number(),
+  maxPoints: z.number(),
+  percent: z.number(),
+});
+
+const score = { points: z.number(), maxPoints: z.number(), percent: z.number(), attemptId: z.uuid().nullable() };
+
+const scoresOut = z.object({
+  examId: z.uuid(),
+  policy,
+  items: z.array(z.object({ userId: z.uuid(), email: z.string(), name: z.string(), attemptsUsed: z.number().int(), attemptsFinished: z.number().int(), ...score })),
+});
+
+const myScoreOut = z.object({
+  examId: z.uuid(),
+  policy,
+  attemptsUsed: z.number().int(),
+  attemptsFinished: z.number().int(),
+  score: z.object(score).nullable(),
+});
+
+const overrideBody = z.strictObject({
+  /** null clears the override. */
+  points: z.number().min(0).max(1000).nullable(),
+  reason: z.string().trim().min(1).max(500),
+});
+
+const overrideOut = z.object({
+  attemptId: z.uuid(),
+  position: z.number().int(),
+  templateId: z.string(),
+  maxPoints: z.number(),
+  earned: z.number(),
+  overridePoints: z.number().nullable(),
+  points: z.number(),
+  attempt: z.object({ points: z.number(), maxPoints: z.number() }),
+  auditId: z.uuid(),
+});
+
+const auditOut = z.object({
+  attemptId: z.uuid(),
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      position: z.number().int(),
+      templateId: z.string(),
+      by: z.object({ id: z.uuid(), email: z.string().nullable(), name: z.string().nullable() }),
+      previousPoints: z.number().nullable(),
+      newPoints: z.number().nullable(),
+      reason: z.string(),
+      createdAt: z.date(),
+    }),
+  ),
+});
+
+const regradeBody = z.strictObject({
+  dryRun: z.boolean().default(true),
+  templateId: templateId.optional(),
+  tolerance: toleranceSchema.optional(),
+  points: z.number().positive().max(1000).optional(),
+  useCurrentVersion: z.boolean().default(false),
+});
+
+const regradeOut = z.object({
+  dryRun: z.boolean(),
+  regradeId: z.uuid().nullable(),
+  changes: z.array(
+    z.object({
+      attemptId: z.uuid(),
+      userId: z.uuid(),
+      number: z.number().int(),
+      before: z.number(),
+      after: z.number(),
+      delta: z.number(),
+      maxPointsBefore: z.number(),
+      maxPointsAfter: z.number(),
+    }),
+  ),
+  overridden: z.array(
+    z.object({
+      attemptId: z.uuid(),
+      userId: z.uuid(),
+      position: z.number().int(),
+      templateId: z.string(),
+      overridePoints: z.number(),
+      earnedBefore: z.number(),
+      earnedAfter: z.number(),
+      maxPointsBefore: z.number(),
+      maxPointsAfter: z.number(),
+    }),
+  ),
+  summary: z.object({
+    attempts: z.number().int(),
+    changed: z.number().int(),
+    totalDelta: z.number(),
+    questions: z.number().int(),
+    submissions: z.number().int(),
+    submissionsChanged: z.number().int(),
+    variantsChanged: z.number().int(),
+  }),
+});
+
+const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/exams/:examId/attempts',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: "The exam's attempts, by student email and attempt number (staff)",
+        security: bearer,
+        params: examParams,
+        querystring: pageQuery.extend({ status: attemptStatus.optional(), userId: uuid.optional() }),
+        response: { 200: pageInfo.extend({ items: z.array(attemptItem) }), ...errors },
+      },
+    },
+    async (request) => listExamAttempts(app, request.user, request.params.examId, request.query),
+  );
+
+  app.get(
+    '/exams/:examId/scores',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: "Each student's exam score by the exam's score policy over finished attempts (staff)",
+        security: bearer,
+        params: examParams,
+        response: { 200: scoresOut, ...errors },
+      },
+    },
+    async (request) => examScores(app, request.user, request.params.examId),
+  );
+
+  app.get(
+    '/exams/:examId/my-score',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, summary: "The caller's own exam score (members)", security: bearer, params: examParams, response: { 200: myScoreOut, ...errors } },
+    },
+    async (request) => myScore(app, request.user, request.params.examId),
+  );
+
+  app.post(
+    '/attempts/:attemptId/questions/:position/override',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: "Override (or with null clear) a question's points, with a reason; audited (instructors)",
+        security: bearer,
+        params: questionParams,
+        body: overrideBody,
+        response: { 200: overrideOut, ...errors },
+      },
+    },
+    async (request) => overrideQuestionPoints(app, request.user, request.params.attemptId, request.params.position, request.body),
+  );
+
+  app.get(
+    '/attempts/:attemptId/audit',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, summary: "The attempt's point overrides, oldest first (staff)", security: bearer, params: attemptParams, response: { 200: auditOut, ...errors } },
+    },
+    async (request) => listPointsAudit(app, request.user, request.params.attemptId),
+  );
+
+  app.post(
+    '/exams/:examId/regrade',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: 'Re-grade stored submissions with a new tolerance, points or the current template version; dry run by default (instructors)',
+        security: bearer,
+        params: examParams,
+        body: regradeBody,
+        response: { 200: regradeOut, ...errors },
+      },
+    },
+    async (request) => regradeExam(app, request.user, request.params.examId, request.body),
+  );
+};
+export default examResultRoutes;
