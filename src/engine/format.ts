@@ -7,8 +7,25 @@
 export function formatNumber(x: number, digits = 6): string {
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return Object.is(x, -0) ? '0' : String(x);
+  // Most values are short decimals (0.25, -1.3): their shortest text already fits, and
+  // toPrecision is comparatively slow.
+  const short = String(x);
+  if (short.length <= digits + 2 && !short.includes('e') && significantDigits(short) <= digits) return short;
   const s = Number(x.toPrecision(digits));
   return Object.is(s, -0) ? '0' : String(s);
+}
+
+function significantDigits(text: string): number {
+  let n = 0;
+  let leading = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (leading && c === 48) continue;
+    leading = false;
+    n++;
+  }
+  return n;
 }
 
 /** A matrix (or a vector as a column) as a LaTeX bmatrix. */

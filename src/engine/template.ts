@@ -212,40 +212,50 @@ function drawParam(p: CompiledParam, scope: Map<string, unknown>, rng: ReturnTyp
   }
 }
 
+// The functions on the instantiate path avoid creating closures per call: under tsx every
+// closure creation also pays for naming it, and instantiate runs tens of thousands of times a second.
 function isNumberArray(v: unknown): v is number[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) return false;
+  return true;
+}
+
+function isRectangularMatrix(v: unknown): v is number[][] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  const cols = Array.isArray(v[0]) ? (v[0] as unknown[]).length : 0;
+  if (cols === 0) return false;
+  for (const r of v) if (!isNumberArray(r) || r.length !== cols) return false;
+  return true;
+}
+
+function answerTypeError(v: unknown, what: string, path: string): never {
+  throw new ExpressionError(`expected ${what}, got ${formatValue(v).slice(0, 80)}`, path);
 }
 
 /** Checks an evaluated answer against its declared type; a template bug is reported with its field. */
 function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValue {
-  const fail = (what: string): never => {
-    throw new ExpressionError(`expected ${what}, got ${formatValue(v).slice(0, 80)}`, path);
-  };
   switch (spec.type) {
     case 'number':
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail('a finite number');
+      if (typeof v !== 'number' || !Number.isFinite(v)) answerTypeError(v, 'a finite number', path);
       return v as number;
     case 'integer': {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return fail('an integer');
+      if (typeof v !== 'number' || !Number.isFinite(v)) return answerTypeError(v, 'an integer', path);
       const r = Math.round(v);
       // Exact arithmetic like (W - F + 2P)/S + 1 can land a hair off an integer in floating point.
-      if (Math.abs(v - r) > 1e-9 * Math.max(1, Math.abs(v)) || !Number.isSafeInteger(r)) fail('an integer');
+      if (Math.abs(v - r) > 1e-9 * Math.max(1, Math.abs(v)) || !Number.isSafeInteger(r)) answerTypeError(v, 'an integer', path);
       return r;
     }
     case 'vector':
-      if (!isNumberArray(v) || v.length === 0) fail('a non-empty vector of finite numbers');
+      if (!isNumberArray(v) || v.length === 0) answerTypeError(v, 'a non-empty vector of finite numbers', path);
       return v as number[];
-    case 'matrix': {
-      if (!Array.isArray(v) || v.length === 0 || !v.every(isNumberArray)) return fail('a matrix of finite numbers');
-      const cols = (v[0] as number[]).length;
-      if (cols === 0 || !v.every((r: number[]) => r.length === cols)) fail('a rectangular matrix');
+    case 'matrix':
+      if (!isRectangularMatrix(v)) answerTypeError(v, 'a rectangular matrix of finite numbers', path);
       return v as number[][];
-    }
     case 'choice': {
       const choices = spec.choices ?? [];
       const list = spec.multiple ? (Array.isArray(v) ? v : [v]) : [v];
-      if (!spec.multiple && typeof v !== 'string') fail('one of the choices (a string)');
-      for (const c of list) if (typeof c !== 'string' || !choices.includes(c)) fail(`one of ${JSON.stringify(choices)}`);
+      if (!spec.multiple && typeof v !== 'string') answerTypeError(v, 'one of the choices (a string)', path);
+      for (const c of list) if (typeof c !== 'string' || !choices.includes(c)) answerTypeError(v, `one of ${JSON.stringify(choices)}`, path);
       return spec.multiple ? [...new Set(list as string[])] : (v as string);
     }
   }
@@ -328,8 +338,10 @@ export function instantiate(ct: CompiledTemplate, seed: number): Variant {
 function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { answers: Record<string, AnswerValue>; parts: GradingPart[] } {
   const answers: Record<string, AnswerValue> = {};
   const parts: GradingPart[] = [];
-  const labels = ct.answers.map((a) => render(a.label, scope));
-  ct.answers.forEach(({ spec, expr }, i) => {
+  const labels: string[] = [];
+  for (const a of ct.answers) labels.push(render(a.label, scope));
+  for (let i = 0; i < ct.answers.length; i++) {
+    const { spec, expr } = ct.answers[i] as CompiledTemplate['answers'][number];
     const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
     scope.set(spec.id, value);
     answers[spec.id] = value;
@@ -349,7 +361,7 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
     }
     if (spec.followThrough) part.followThrough = spec.followThrough;
     parts.push(part);
-  });
+  }
   return { answers, parts };
 }
 
