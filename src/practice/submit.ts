@@ -68,6 +68,12 @@ async function replayByKey(app: FastifyInstance, userId: string, key: string, re
 /**
  * submitPractice(app, user, unsafeVariantId, answers, key?): grades and stores once.
  * Returns { view, replayed }: replayed is true when an earlier identical request's result is returned.
+ *
+ * The first submission, the hot path, costs two statements: read the variant, insert the row.
+ * Retries and repeats are found by the unique indexes the insert runs into, (variantId,
+ * tryNumber) and (userId, idempotencyKey), not by looking first: a retry with its key, a racing
+ * duplicate and a key reused for another request all end in alreadySubmitted, which replays or
+ * refuses. The grading rules come from the cached template version, not from joins.
  */
 export async function submitPractice(
   app: FastifyInstance,
@@ -77,25 +83,29 @@ export async function submitPractice(
   idempotencyKey?: string,
 ): Promise<{ view: SubmissionView; replayed: boolean }> {
   const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
-  if (idempotencyKey) {
-    const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
-    if (prior) return { view: prior, replayed: true };
-  }
-  const row = await app.prisma.variant.findUnique({
-    where: { id: unsafeVariantId },
-    include: {
-      templateVersion: { select: { id: true, templateId: true, hash: true, template: { select: { title: true } } } },
-      submissions: { select: { id: true }, take: 1 },
-    },
-  });
+  const row = await app.prisma.variant.findUnique({ where: { id: unsafeVariantId } });
   // Only the owner submits; anyone else's variant looks missing.
-  if (!row || row.userId !== user.sub) throw notFound('variant');
-  if (row.submissions.length > 0) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
+  if (!row || row.userId !== user.sub) {
+    // A retry whose key was already used answers with that key's result or refusal, as before
+    // the variant was looked at.
+    if (idempotencyKey) {
+      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+      if (prior) return { view: prior, replayed: true };
+    }
+    throw notFound('variant');
+  }
 
-  const tv = row.templateVersion;
-  const compiled = (await app.versions.byId(tv.id)).compiled;
-  const result = grade(engineVariant(row, tv.templateId, tv.hash, tv.template.title), answers, compiled);
+  const version = await app.versions.byId(row.templateVersionId);
+  const compiled = version.compiled;
+  const result = grade(engineVariant(row, version.templateId, compiled.hash, compiled.template.title), answers, compiled);
   if (result.formatError) {
+    // An already graded variant (or a used key) says so first, whatever the new answers are.
+    const done = await app.prisma.submission.findFirst({ where: { variantId: row.id }, select: { id: true } });
+    if (done) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
+    if (idempotencyKey) {
+      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+      if (prior) return { view: prior, replayed: true };
+    }
     const details = result.parts.filter((p) => p.status === 'format-error').map((p) => ({ part: p.id, message: p.feedback }));
     throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; nothing was stored`, details);
   }
@@ -113,6 +123,7 @@ export async function submitPractice(
         idempotencyKey: idempotencyKey ?? null,
         requestHash,
       },
+      select: { id: true, createdAt: true },
     });
     return {
       view: {
