@@ -46,6 +46,12 @@ describe('migrations', () => {
       data: { variantId: variant.id, userId: user.id, answers: { a: '0.1' }, results: [{ id: 'a', score: 1 }], score: 1, points: 2, maxPoints: 2, idempotencyKey: 'k', requestHash: 'rh' },
     });
     const token = await p.refreshToken.create({ data: { userId: user.id, tokenHash: 'th', familyId: user.id, expiresAt: new Date('2030-01-01') } });
+    const exam = await p.exam.create({ data: { courseId: course.id, title: 'E', blueprint: { sections: [] }, status: 'PUBLISHED', publishedAt: new Date('2030-01-01') } });
+    const examOverride = await p.examOverride.create({ data: { examId: exam.id, userId: user.id, extraMinutes: 15, extraAttempts: 1, closesAt: new Date('2030-02-01') } });
+    const attempt = await p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 1, startedAt: new Date('2030-01-01'), deadline: new Date('2030-01-01T01:00:00Z'), maxPoints: 10 } });
+    const question = await p.attemptQuestion.create({ data: { attemptId: attempt.id, position: 1, sectionIndex: 0, templateId: 'tpl', maxPoints: 10, savedAnswers: { a: '1' } } });
+    const audit = await p.pointsOverrideAudit.create({ data: { attemptQuestionId: question.id, byUserId: user.id, previousPoints: null, newPoints: 5, reason: 'r' } });
+    const regrade = await p.regrade.create({ data: { examId: exam.id, byUserId: user.id, spec: { dryRun: false }, changes: [] } });
 
     expect(await p.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
     expect(await p.course.findUniqueOrThrow({ where: { id: course.id } })).toEqual(course);
@@ -56,8 +62,19 @@ describe('migrations', () => {
     expect(await p.variant.findUniqueOrThrow({ where: { id: variant.id } })).toEqual(variant);
     expect(await p.submission.findUniqueOrThrow({ where: { id: submission.id } })).toEqual(submission);
     expect(await p.refreshToken.findUniqueOrThrow({ where: { id: token.id } })).toEqual(token);
+    expect(await p.exam.findUniqueOrThrow({ where: { id: exam.id } })).toEqual(exam);
+    expect(await p.examOverride.findUniqueOrThrow({ where: { examId_userId: { examId: exam.id, userId: user.id } } })).toEqual(examOverride);
+    expect(await p.attempt.findUniqueOrThrow({ where: { id: attempt.id } })).toEqual(attempt);
+    expect(await p.attemptQuestion.findUniqueOrThrow({ where: { id: question.id } })).toEqual(question);
+    expect(await p.pointsOverrideAudit.findUniqueOrThrow({ where: { id: audit.id } })).toEqual(audit);
+    expect(await p.regrade.findUniqueOrThrow({ where: { id: regrade.id } })).toEqual(regrade);
     // Every model of the schema was exercised above.
-    expect(schemaModels().sort()).toEqual(['Course', 'InviteCode', 'Membership', 'ProblemTemplate', 'RefreshToken', 'Submission', 'TemplateVersion', 'User', 'Variant']);
+    expect(schemaModels().sort()).toEqual([
+      'Attempt', 'AttemptQuestion', 'Course', 'Exam', 'ExamOverride', 'InviteCode', 'Membership', 'PointsOverrideAudit',
+      'ProblemTemplate', 'RefreshToken', 'Regrade', 'Submission', 'TemplateVersion', 'User', 'Variant',
+    ]);
+    // Only one open attempt per student and exam (the partial unique index of the exams migration).
+    await expect(p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 2, startedAt: new Date(), maxPoints: 1 } })).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('enforce the uniqueness that exactly-once submission relies on', async () => {
