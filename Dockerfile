@@ -1,0 +1,39 @@
+# quizgrad: the API server (Fastify + Prisma on PostgreSQL). See docker-compose.yml to run it
+# with PostgreSQL 16.
+
+# --- build: install the locked dependencies and generate the Prisma client ------------------
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json prisma.config.ts ./
+COPY scripts ./scripts
+COPY prisma ./prisma
+# `npm ci` would run the project's postinstall (scripts/prisma-generate.mjs, offline
+# `prisma generate` into src/generated/) and also every dependency's install scripts, among
+# them Prisma's engine download, which the service never uses (it talks to PostgreSQL through
+# @prisma/adapter-pg). So: dependencies without their scripts, then the postinstall step
+# itself, then drop the dev dependencies (the Prisma CLI) once the client is generated.
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && node scripts/prisma-generate.mjs \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime -------------------------------------------------------------------------------
+FROM node:20-slim
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/app/data
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY src ./src
+COPY --from=build /app/src/generated ./src/generated
+# Migrations are applied at start (advisory-locked, so several replicas may start at once);
+# problems/ is the built-in catalogue, loaded into the database at start.
+COPY prisma ./prisma
+COPY problems ./problems
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+# npm forwards SIGTERM to the server, which stops accepting, finishes in-flight requests and
+# closes the pool (run with an init process, e.g. `init: true` in compose, to reap children).
+CMD ["npm", "start"]
