@@ -34,6 +34,8 @@ COPY problems ./problems
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
-# npm forwards SIGTERM to the server, which stops accepting, finishes in-flight requests and
-# closes the pool (run with an init process, e.g. `init: true` in compose, to reap children).
-CMD ["npm", "start"]
+# What `npm start` runs, without npm and its `sh -c` in between: npm passes SIGTERM to that
+# shell, which dies without passing it on, so `docker stop` would leave the server to be
+# killed mid-request. Started directly, the server gets SIGTERM, stops accepting, finishes
+# in-flight requests and closes the pool. (Use an init, e.g. `init: true` in compose.)
+CMD ["node", "--import", "tsx", "src/server.ts"]
