@@ -157,27 +157,34 @@ function summarise(name: string, r: autocannon.Result): Row {
 }
 
 /**
- * CPU seconds (user + system) used so far by the PostgreSQL processes that serve the bench
- * database, plus the WAL writer and background writer they rely on. Read from /proc (Linux);
- * other databases' backends are left out, so concurrent unrelated work does not count.
+ * CPU milliseconds (user + system) used so far by each PostgreSQL process that serves the bench
+ * database, plus the WAL writer and background writer they rely on, by pid. Read from /proc
+ * (Linux); other databases' backends are left out, so unrelated work does not count.
  */
-async function postgresCpuMs(admin: pg.Client): Promise<number> {
+async function postgresCpu(admin: pg.Client): Promise<Map<number, number>> {
   const { rows } = await admin.query<{ pid: number }>(
     "SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type IN ('walwriter', 'background writer', 'checkpointer')",
     [dbName],
   );
-  let ticks = 0;
+  const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     try {
       // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * 10); // USER_HZ is 100 on Linux
     } catch {
-      // Not Linux, or the process has gone: count nothing for it.
+      // Not Linux, or the process has gone.
     }
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return cpu;
+}
+
+/** CPU ms between two readings: processes that ended in between are not counted (idle ones). */
+function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /**
@@ -191,13 +198,13 @@ async function measure(name: string, server: Server, requests: autocannon.Reques
   const before = {
     queries: await server.ask<number>({ cmd: 'queries' }, 'queries'),
     server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'),
-    postgres: await postgresCpuMs(admin),
+    postgres: await postgresCpu(admin),
     loadgen: process.cpuUsage(),
   };
   if (values['cpu-prof']) await server.ask({ cmd: 'profile-start' }, 'profiling');
   const r = await load(server.url, requests, duration);
   const loadgen = process.cpuUsage(before.loadgen);
-  const after = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await postgresCpuMs(admin) };
+  const after = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await postgresCpu(admin) };
   if (values['cpu-prof']) {
     mkdirSync(PROFILE_DIR, { recursive: true });
     const file = resolve(PROFILE_DIR, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}-${Date.now()}.cpuprofile`);
@@ -205,7 +212,7 @@ async function measure(name: string, server: Server, requests: autocannon.Reques
   }
   const row = summarise(name, r);
   const n = Math.max(1, r.requests.total);
-  row.cpu = { server: (after.server - before.server) / n, postgres: (after.postgres - before.postgres) / n, loadgen: (loadgen.user + loadgen.system) / 1000 / n };
+  row.cpu = { server: (after.server - before.server) / n, postgres: postgresCpuDelta(before.postgres, after.postgres) / n, loadgen: (loadgen.user + loadgen.system) / 1000 / n };
   await sleep(200);
   row.queriesPerRequest = ((await server.ask<number>({ cmd: 'queries' }, 'queries')) - before.queries) / n;
   return row;
