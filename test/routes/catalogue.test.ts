@@ -74,6 +74,21 @@ describe('catalogue', () => {
   });
 });
 
+describe('stored template versions', () => {
+  it('keep the authored parameter order, so they compile from the database alone', async () => {
+    const { checkCatalogue, compileTemplate } = await import('../../src/engine/index.js');
+    const files = new Map(checkCatalogue('problems').templates.map((t) => [t.template.id, Object.keys(t.template.params)]));
+    const rows = await ctx.app.prisma.templateVersion.findMany({ where: { version: 1 } });
+    expect(rows.length).toBeGreaterThanOrEqual(40);
+    for (const row of rows) {
+      const content = row.content as { params: Record<string, unknown>; title: string };
+      expect(Object.keys(content.params), row.templateId).toEqual(files.get(row.templateId));
+      // A changed title gives a new hash, so this compiles the stored content itself, not a cached file.
+      expect(() => compileTemplate({ ...content, title: `${content.title} ` }), row.templateId).not.toThrow();
+    }
+  });
+});
+
 describe('docs and health', () => {
   it('serves OpenAPI 3 generated from the schemas', async () => {
     const res = await ctx.app.inject({ method: 'GET', url: '/docs/json' });
