@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, forbidden } from '../errors.js';
 import { courseAccess } from './access.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export interface CourseView {
   id: string;
@@ -30,9 +31,6 @@ export interface Page<T> {
 }
 
 /** Prisma's unique-constraint violation. */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === 'P2002';
-}
 
 const SUFFIX_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 

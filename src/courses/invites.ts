@@ -9,7 +9,8 @@ import type { PrismaClient } from '../db/client.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import { courseAccess, INSTRUCTORS, STAFF } from './access.js';
-import { isUniqueViolation, type Page, type PageRequest } from './courses.js';
+import type { Page, PageRequest } from './courses.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** Upper-case letters and digits without the look-alikes 0/O, 1/I/L. */
 export const INVITE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';

@@ -7,7 +7,8 @@ import type { PrismaClient } from '../db/client.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import { courseAccess, INSTRUCTORS, STAFF } from './access.js';
-import { isUniqueViolation, type Page, type PageRequest } from './courses.js';
+import type { Page, PageRequest } from './courses.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export interface MemberView {
   userId: string;

@@ -11,6 +11,7 @@ import { canonicalJson, type AnswerValue, type PartResult } from '../engine/inde
 import type { AccessClaims } from '../plugins/auth.js';
 import { AppError, conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson, toJson } from '../db/json.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { loadAttemptFor } from './attempt-load.js';
 import { finishAttempt, finishIfExpired } from './finish.js';
 import { tryCredit, type Policies } from './blueprint.js';
@@ -175,7 +176,7 @@ export async function submitTry(
       { timeout: 30_000 },
     );
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'P2002') {
+    if (isUniqueViolation(err)) {
       const r = await replay();
       if (r) return r;
       throw conflict('TRY_CONFLICT', 'this try was submitted twice at once; read the attempt for its result');
