@@ -20,7 +20,6 @@
  * submit got a 2xx, and every such variant has exactly one row. Requests cut off in flight
  * when a run ends are retried with the same Idempotency-Key first, as a real client would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -36,9 +35,9 @@ import { syncCatalogue } from '../src/catalogue/sync.js';
 import { ConstraintError, instantiate } from '../src/engine/index.js';
 import { correctSubmission } from '../src/authoring/submissions.js';
 import { toJson } from '../src/db/json.js';
+import { killChildren, startServer as startChildServer, type ChildServer } from './lib/server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SERVER = resolve(import.meta.dirname, 'http-server.ts');
 const MIGRATIONS_DIR = resolve(ROOT, 'prisma/migrations');
 const PROFILE_DIR = resolve(ROOT, '.scratch/bench-http');
 
@@ -83,44 +82,9 @@ const appEnv = {
 // ---------------------------------------------------------------------------------------------
 // Child servers
 
-interface Server {
-  url: string;
-  /** Sends a command to the server and waits for the reply that has the key `answer`. */
-  ask<T>(command: Record<string, unknown>, answer: string): Promise<T>;
-  stop(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
-
-async function startServer(mode: 'hello' | 'pg' | 'app'): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...appEnv } });
-  children.add(child);
-  const exited = new Promise<void>((done) => child.once('exit', () => (children.delete(child), done())));
-  const port = await new Promise<number>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${mode} server did not start in 60 s`)), 60_000);
-    child.once('message', (m: { port: number }) => (clearTimeout(timer), ok(m.port)));
-    child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`${mode} server exited with ${code}`))));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    ask: <T>(command: Record<string, unknown>, answer: string) =>
-      new Promise<T>((ok) => {
-        const onMessage = (m: Record<string, unknown>) => {
-          if (!(answer in m)) return;
-          child.off('message', onMessage);
-          ok(m[answer] as T);
-        };
-        child.on('message', onMessage);
-        child.send(command);
-      }),
-    async stop() {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
-}
+// The launcher and IPC protocol are shared with bench:exam (bench/lib/server.ts).
+type Server = ChildServer;
+const startServer = (mode: 'hello' | 'pg' | 'app') => startChildServer(mode, appEnv);
 
 // ---------------------------------------------------------------------------------------------
 // Load
@@ -443,7 +407,7 @@ async function main(): Promise<number> {
     }
     if (rowCheck) console.log(rowCheck);
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    killChildren();
     await app?.close();
     await db?.close();
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((err: unknown) => console.error(`could not drop ${dbName}:`, err));
@@ -454,7 +418,7 @@ async function main(): Promise<number> {
 
 process.once('SIGINT', () => {
   // Let main's finally drop the database: stop the children, which fails the current run.
-  for (const c of children) c.kill('SIGKILL');
+  killChildren();
 });
 
 main().then(
