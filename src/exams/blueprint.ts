@@ -93,3 +93,28 @@ export function blueprintToJson(b: Blueprint): unknown {
 export function blueprintFromJson(v: unknown): Blueprint {
   return blueprintSchema.parse(v);
 }
+
+// Blueprints are read on every attempt request; a stored blueprint's text parses to the same
+// value every time, so parsed blueprints are kept by their text (a bounded cache).
+const parsedByText = new Map<string, Blueprint>();
+const PARSED_MAX = 256;
+
+/** blueprintFromText(jsonText): blueprintFromJson of a stored blueprint read as text, cached. */
+export function blueprintFromText(text: string): Blueprint {
+  let b = parsedByText.get(text);
+  if (!b) {
+    b = deepFreeze(blueprintFromJson(JSON.parse(text)));
+    if (parsedByText.size >= PARSED_MAX) parsedByText.clear();
+    parsedByText.set(text, b);
+  }
+  return b;
+}
+
+/** Shared between requests, so nobody may change it. */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}

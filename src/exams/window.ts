@@ -9,8 +9,20 @@ export interface StudentWindow {
   maxAttempts: number;
 }
 
+/** A student's override of an exam's policies (a row of ExamOverride). */
+export interface WindowOverride {
+  extraMinutes: number;
+  closesAt: Date | null;
+  extraAttempts: number;
+}
+
 export async function studentWindow(app: FastifyInstance, examId: string, userId: string, p: Policies): Promise<StudentWindow> {
   const o = await app.prisma.examOverride.findUnique({ where: { examId_userId: { examId, userId } } });
+  return windowOf(p, o);
+}
+
+/** windowOf(policies, override?): the window once the student's override (if any) is applied. */
+export function windowOf(p: Policies, o: WindowOverride | null | undefined): StudentWindow {
   const closesAt = o?.closesAt ?? p.closesAt;
   const limit = p.timeLimitMinutes === undefined ? undefined : p.timeLimitMinutes + (o?.extraMinutes ?? 0);
   return {
