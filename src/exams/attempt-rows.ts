@@ -56,6 +56,13 @@ export interface AttemptRow {
   questions: QuestionRow[];
 }
 
+const SUBMISSION_JSON_TEXT = `json_build_object(
+  'id', s.id, 'tryNumber', s."tryNumber", 'score', s.score, 'points', s.points, 'results', s.results, 'answers', s.answers,
+  'variantId', s."variantId", 'requestHash', s."requestHash", 'attemptQuestionId', s."attemptQuestionId")`;
+
+/** A submission (alias s) as one JSON object: a LastTry. */
+export const SUBMISSION_JSON = Prisma.raw(SUBMISSION_JSON_TEXT);
+
 /** The columns of a question (alias q) as one JSON object, its current variant and last try included. */
 export const QUESTION_JSON = Prisma.raw(`json_build_object(
   'id', q.id, 'position', q.position, 'sectionIndex', q."sectionIndex", 'templateId', q."templateId",
@@ -67,10 +74,7 @@ export const QUESTION_JSON = Prisma.raw(`json_build_object(
       'templateId', tv."templateId", 'hash', tv.hash, 'title', t.title)
     FROM "Variant" v JOIN "TemplateVersion" tv ON tv.id = v."templateVersionId" JOIN "ProblemTemplate" t ON t.id = tv."templateId"
     WHERE v."attemptQuestionId" = q.id ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1),
-  'last', (SELECT json_build_object(
-      'id', s.id, 'tryNumber', s."tryNumber", 'score', s.score, 'points', s.points, 'results', s.results, 'answers', s.answers,
-      'variantId', s."variantId", 'requestHash', s."requestHash", 'attemptQuestionId', s."attemptQuestionId")
-    FROM "Submission" s WHERE s."attemptQuestionId" = q.id ORDER BY s."tryNumber" DESC LIMIT 1))`);
+  'last', (SELECT ${SUBMISSION_JSON_TEXT} FROM "Submission" s WHERE s."attemptQuestionId" = q.id ORDER BY s."tryNumber" DESC LIMIT 1))`);
 
 interface VariantJson extends Omit<QuestionVariant, 'createdAt' | 'templateVersion'> {
   createdAt: string;

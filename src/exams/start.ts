@@ -13,7 +13,6 @@ import type { LoadedVersion } from '../catalogue/versions.js';
 import { ConstraintError, instantiate, type Variant as EngineVariant } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, unprocessable } from '../errors.js';
-import { toJson } from '../db/json.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { loadExamFor } from './exams.js';
 import { resolvePool } from './pools.js';
@@ -85,11 +84,6 @@ function variantFields(versionId: string, v: EngineVariant, userId: string, cour
     prompt: v.public.prompt,
     solution: v.secret.solution,
   };
-}
-
-export function variantData(versionId: string, v: EngineVariant, userId: string, courseId: string, attemptQuestionId: string) {
-  const f = variantFields(versionId, v, userId, courseId, attemptQuestionId);
-  return { ...f, params: toJson(f.params), answers: toJson(f.answers), parts: toJson(f.parts) };
 }
 
 /** The caller's attempts at an exam (at most maxAttempts rows; at most one OPEN). */

@@ -1,23 +1,25 @@
 /**
  * Autosave and graded tries of attempt questions. Everything is checked against the server
  * clock; after the deadline nothing is stored and the attempt is finished with what was saved.
- * A try is counted once: the attempt and question rows are locked while it is graded, an
- * identical resubmission of the same variant returns the first result, an Idempotency-Key
- * retry returns the first result, and (attemptQuestionId, tryNumber) is unique.
+ * A try is counted once: it is written only if the question is still as it was when the try
+ * was graded (under the attempt's row lock, see try-sql.ts), an identical resubmission of the
+ * same variant returns the first result, an Idempotency-Key retry returns the first result,
+ * and (attemptQuestionId, tryNumber) is unique.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
-import { AppError, conflict, notFound, unprocessable } from '../errors.js';
-import { fromJson, toJson } from '../db/json.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
+import { fromJson } from '../db/json.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { loadAttemptFor } from './attempt-load.js';
-import { finishAttempt, finishIfExpired } from './finish.js';
-import { tryCredit, type Policies } from './blueprint.js';
+import { finishIfExpired } from './finish.js';
+import { blueprintFromText, tryCredit, type Policies } from './blueprint.js';
 import { gradeAgainst, tryPoints } from './question-grading.js';
 import { answersReleased } from './release.js';
-import { issueExamVariant, variantData } from './start.js';
+import { issueExamVariant } from './start.js';
+import { questionFromJson } from './attempt-rows.js';
+import { tryState, writeTry, type TryWrite } from './try-sql.js';
 
 const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passed; nothing was stored (your saved answers were graded)');
 
@@ -90,7 +92,14 @@ async function tryView(app: FastifyInstance, s: StoredTry, p: Policies): Promise
   };
 }
 
-/** submitTry(app, user, unsafeAttemptId, position, answers, key?): grades one try; { view, replayed }. */
+const TRY_ROUNDS = 8;
+
+/**
+ * submitTry(app, user, unsafeAttemptId, position, answers, key?): grades one try; { view, replayed }.
+ * Two statements when nothing races: read the state (tryState), write the try conditionally
+ * (writeTry). When the write finds the attempt or question changed since the read (another tab,
+ * a double click, the deadline, a finish), the state is read again and the rules decide anew.
+ */
 export async function submitTry(
   app: FastifyInstance,
   user: AccessClaims,
@@ -99,90 +108,90 @@ export async function submitTry(
   answers: Record<string, unknown>,
   idempotencyKey?: string,
 ): Promise<{ view: TryView; replayed: boolean }> {
-  const l = await loadAttemptFor(app, user, unsafeAttemptId);
-  if (!l.isOwner) throw notFound('attempt');
-  const p = l.blueprint.policies;
-  const requestHash = createHash('sha256').update(canonicalJson({ attempt: l.attempt.id, position, answers })).digest('hex');
-  const replay = async (): Promise<{ view: TryView; replayed: boolean } | undefined> => {
-    if (!idempotencyKey) return undefined;
-    const prior = await app.prisma.submission.findUnique({ where: { userId_idempotencyKey: { userId: user.sub, idempotencyKey } } });
-    if (!prior) return undefined;
-    if (prior.requestHash !== requestHash) throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
-    return { view: await tryView(app, prior, p), replayed: true };
-  };
-  const early = await replay();
-  if (early) return early;
-  if (!p.gradeDuringAttempt) throw conflict('GRADED_AT_FINISH', 'this exam grades answers when the attempt finishes; save them instead');
-  if (await finishIfExpired(app, l.attempt)) throw deadlinePassed();
-  if (l.attempt.status !== 'OPEN') throw conflict('ATTEMPT_FINISHED', 'this attempt is finished');
-  const q = l.attempt.questions.find((x) => x.position === position);
-  if (!q) throw notFound('question');
-
-  let outcome: { stored: StoredTry; replayed: boolean };
-  try {
-    outcome = await app.prisma.$transaction(
-      async (tx) => {
-        const now = app.now();
-        const [att] = await tx.$queryRaw<{ status: string; deadline: Date | null }[]>`SELECT status, deadline FROM "Attempt" WHERE id = ${l.attempt.id}::uuid FOR UPDATE`;
-        if (att?.status !== 'OPEN') throw conflict('ATTEMPT_FINISHED', 'this attempt is finished');
-        if (att.deadline && att.deadline <= now) throw deadlinePassed();
-        const row = await tx.attemptQuestion.findUniqueOrThrow({
-          where: { id: q.id },
-          include: {
-            variants: { orderBy: { createdAt: 'desc' }, take: 1, include: { templateVersion: { select: { id: true, templateId: true, hash: true, template: { select: { title: true } } } } } },
-            submissions: { orderBy: { tryNumber: 'desc' }, take: 1 },
-          },
-        });
-        const last = row.submissions[0];
-        const v = row.variants[0];
-        if (!v) throw notFound('question');
-        // A double click or a second tab sending the same answers to the same variant: the first result.
-        if (last && last.variantId === v.id && last.requestHash === requestHash) return { stored: last, replayed: true };
-        if ((last?.score ?? 0) >= 1) throw conflict('ALREADY_CORRECT', 'this question is already answered correctly');
-        if (row.triesUsed >= p.triesPerQuestion) throw conflict('NO_TRIES_LEFT', `all ${p.triesPerQuestion} tries of this question are used`);
-        const graded = await gradeAgainst(app, v, answers);
-        if (graded.formatError) {
-          const details = graded.parts.filter((x) => x.status === 'format-error').map((x) => ({ part: x.id, message: x.feedback }));
-          throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; no try was counted`, details);
-        }
-        const tryNumber = row.triesUsed + 1;
-        const pts = tryPoints(row.maxPoints, tryCredit(p, tryNumber), graded.score);
-        const earned = Math.max(row.earned, pts);
-        const stored = await tx.submission.create({
-          data: {
-            variantId: v.id,
-            userId: user.sub,
-            attemptQuestionId: row.id,
-            tryNumber,
-            answers: toJson(answers),
-            results: toJson(graded.parts),
-            score: graded.score,
-            points: pts,
-            maxPoints: row.maxPoints,
-            idempotencyKey: idempotencyKey ?? null,
-            requestHash,
-          },
-        });
-        await tx.attemptQuestion.update({ where: { id: row.id }, data: { triesUsed: tryNumber, earned, savedAnswers: toJson(answers), savedAt: now } });
-        if (row.overridePoints === null && earned !== row.earned) {
-          await tx.attempt.update({ where: { id: l.attempt.id }, data: { points: { increment: earned - row.earned } } });
-        }
-        if (p.newVariantOnRetry && graded.score < 1 && tryNumber < p.triesPerQuestion) {
-          const fresh = await issueExamVariant(app, row.templateId);
-          await tx.variant.create({ data: variantData(fresh.versionId, fresh.v, user.sub, l.attempt.exam.courseId, row.id) });
-        }
-        return { stored, replayed: false };
-      },
-      { timeout: 30_000 },
-    );
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      const r = await replay();
-      if (r) return r;
-      throw conflict('TRY_CONFLICT', 'this try was submitted twice at once; read the attempt for its result');
+  for (let round = 0; round < TRY_ROUNDS; round++) {
+    const st = await tryState(app, unsafeAttemptId, position, user.sub, idempotencyKey);
+    // Staff read attempts but do not answer for students; anyone else's attempt looks missing.
+    if (!st || st.userId !== user.sub) throw notFound('attempt');
+    const p = blueprintFromText(st.blueprint).policies;
+    const requestHash = createHash('sha256').update(canonicalJson({ attempt: st.id, position, answers })).digest('hex');
+    if (st.prior) {
+      if (st.prior.requestHash !== requestHash) throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+      return { view: await tryView(app, st.prior, p), replayed: true };
     }
-    if (err instanceof AppError && err.code === 'DEADLINE_PASSED') await finishAttempt(app, l.attempt.id, 'deadline');
-    throw err;
+    if (!p.gradeDuringAttempt) throw conflict('GRADED_AT_FINISH', 'this exam grades answers when the attempt finishes; save them instead');
+    if (await finishIfExpired(app, st)) throw deadlinePassed();
+    if (st.status !== 'OPEN') throw conflict('ATTEMPT_FINISHED', 'this attempt is finished');
+    if (!st.question) throw notFound('question');
+    const q = questionFromJson(st.question);
+    const v = q.variants[0];
+    const last = q.submissions[0];
+    if (!v) throw notFound('question');
+    // A double click or a second tab sending the same answers to the same variant: the first result.
+    if (last && last.variantId === v.id && last.requestHash === requestHash) return { view: await tryView(app, last, p), replayed: true };
+    if ((last?.score ?? 0) >= 1) throw conflict('ALREADY_CORRECT', 'this question is already answered correctly');
+    if (q.triesUsed >= p.triesPerQuestion) throw conflict('NO_TRIES_LEFT', `all ${p.triesPerQuestion} tries of this question are used`);
+
+    const graded = await gradeAgainst(app, v, answers);
+    if (graded.formatError) {
+      const details = graded.parts.filter((x) => x.status === 'format-error').map((x) => ({ part: x.id, message: x.feedback }));
+      throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; no try was counted`, details);
+    }
+    const tryNumber = q.triesUsed + 1;
+    const points = tryPoints(q.maxPoints, tryCredit(p, tryNumber), graded.score);
+    const earned = Math.max(q.earned, points);
+    let fresh: TryWrite['fresh'];
+    if (p.newVariantOnRetry && graded.score < 1 && tryNumber < p.triesPerQuestion) {
+      const issued = await issueExamVariant(app, q.templateId);
+      // The newest variant is the current one: it must sort after the one it replaces.
+      const createdAt = new Date(Math.max(Date.now(), v.createdAt.getTime() + 1));
+      fresh = { id: randomUUID(), versionId: issued.versionId, v: issued.v, createdAt };
+    }
+    const now = app.now();
+    const submissionId = randomUUID();
+    let counted: boolean;
+    try {
+      counted = await writeTry(app, {
+        attemptId: st.id,
+        userId: user.sub,
+        courseId: st.courseId,
+        question: q,
+        variantId: v.id,
+        submissionId,
+        tryNumber,
+        answers,
+        results: graded.parts,
+        score: graded.score,
+        points,
+        earned,
+        idempotencyKey,
+        requestHash,
+        fresh,
+        now,
+      });
+    } catch (err) {
+      // A key already used (a concurrent retry, or another request): the next read replays or refuses.
+      if (!isUniqueViolation(err)) throw err;
+      continue;
+    }
+    if (!counted) continue;
+    const view: TryView = {
+      submissionId,
+      position: q.position,
+      tryNumber,
+      score: graded.score,
+      points,
+      earned: q.overridePoints ?? earned,
+      maxPoints: q.maxPoints,
+      triesLeft: Math.max(0, p.triesPerQuestion - tryNumber),
+      parts: graded.parts,
+      newVariant: fresh !== undefined,
+    };
+    const ended = graded.score >= 1 || tryNumber >= p.triesPerQuestion;
+    if (answersReleased(p, { attemptFinished: false, questionEnded: ended, examArchived: false, now })) {
+      view.correctAnswers = fromJson<Record<string, AnswerValue>>(v.answers);
+      view.solution = v.solution;
+    }
+    return { view, replayed: false };
   }
-  return { view: await tryView(app, outcome.stored, p), replayed: outcome.replayed };
+  throw conflict('TRY_CONFLICT', 'this question changed while the try was graded; read the attempt and try again');
 }

@@ -153,6 +153,33 @@ describe('tries', () => {
     expect(await ctx.app.prisma.submission.count({ where: { attemptQuestion: { attemptId: a.id } } })).toBe(2);
   });
 
+  it('counts different tries sent at once from two tabs one after the other, and refuses a reused key', async () => {
+    const u = await student();
+    const e = await exam({ triesPerQuestion: 5, triesSchedule: [10, 8, 6, 4, 2] });
+    const a = (await start(u, e.id)).json();
+    const base = await wrong(a.id, 1);
+    const keys = Object.keys(base);
+    // Four different wrong answers at the same moment: four tries, numbered 1..4, none lost.
+    const sent = await Promise.all([1, 2, 3, 4].map((i) => submit(u, a.id, 1, { ...base, [keys[0]!]: String(900000 + i) })));
+    expect(sent.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
+    expect(sent.map((r) => r.json().tryNumber).sort()).toEqual([1, 2, 3, 4]);
+    const rows = await ctx.app.prisma.submission.findMany({ where: { attemptQuestion: { attemptId: a.id, position: 1 } }, orderBy: { tryNumber: 'asc' } });
+    expect(rows.map((s) => s.tryNumber)).toEqual([1, 2, 3, 4]);
+    // The fifth try is right: the schedule's fifth value.
+    const last = await submit(u, a.id, 1, await right(a.id, 1));
+    expect(last.json()).toMatchObject({ tryNumber: 5, score: 1, points: 2, earned: 2, triesLeft: 0 });
+    // A key already used for question 1 cannot be reused for question 2: 422, nothing stored.
+    const reused = await submit(u, a.id, 2, await right(a.id, 2), 'tab-key');
+    expect(reused.statusCode).toBe(201);
+    const again = await submit(u, a.id, 2, await wrong(a.id, 2), 'tab-key');
+    expect(again.statusCode).toBe(422);
+    expect(again.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const q2 = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 2 } });
+    expect(q2.triesUsed).toBe(1);
+    const att = await ctx.app.prisma.attempt.findUniqueOrThrow({ where: { id: a.id } });
+    expect(att.points).toBe(12);
+  });
+
   it('refuses unreadable answers without counting a try', async () => {
     const u = await student();
     const a = (await start(u, (await exam({ triesPerQuestion: 2 })).id)).json();
