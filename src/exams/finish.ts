@@ -3,68 +3,96 @@
  * by the periodic sweep). Saved answers that were never graded are graded now as a try, so
  * nothing a student saved before the deadline is lost. Idempotent: finishing twice is a no-op.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson } from '../engine/index.js';
-import { toJson } from '../db/json.js';
-import { blueprintFromJson, tryCredit } from './blueprint.js';
+import { blueprintFromText, tryCredit } from './blueprint.js';
 import { gradeAgainst, tryPoints } from './question-grading.js';
+import { attemptQuery, questionFromJson } from './attempt-rows.js';
 
 export type FinishedBy = 'student' | 'deadline';
 
-export async function finishAttempt(app: FastifyInstance, attemptId: string, by: FinishedBy): Promise<void> {
+interface Graded {
+  id: string;
+  variantId: string;
+  attemptQuestionId: string;
+  tryNumber: number;
+  answers: unknown;
+  results: unknown;
+  score: number;
+  points: number;
+  maxPoints: number;
+  requestHash: string;
+  /** The question's points after this try. */
+  earned: number;
+}
+
+/**
+ * finishAttempt(app, attemptId, by, ownerId?): finishes an open attempt (a no-op when it is
+ * finished already); false when there is no such attempt, or ownerId is given and is not its
+ * owner's. A student finishing after the deadline finishes it as the deadline would.
+ * One transaction of three statements: lock the attempt, read it, write everything.
+ */
+export async function finishAttempt(app: FastifyInstance, attemptId: string, by: FinishedBy, ownerId?: string): Promise<boolean> {
   const now = app.now();
-  await app.prisma.$transaction(
+  return app.prisma.$transaction(
     async (tx) => {
       // The attempt row lock serialises finishing with tries and saves of the same attempt.
-      const locked = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM "Attempt" WHERE id = ${attemptId}::uuid FOR UPDATE`;
-      if (locked[0]?.status !== 'OPEN') return;
-      const a = await tx.attempt.findUniqueOrThrow({
-        where: { id: attemptId },
-        include: {
-          exam: { select: { blueprint: true } },
-          questions: {
-            include: {
-              variants: { orderBy: { createdAt: 'desc' }, take: 1, include: { templateVersion: { select: { id: true, templateId: true, hash: true, template: { select: { title: true } } } } } },
-              submissions: { orderBy: { tryNumber: 'desc' }, take: 1, select: { answers: true, score: true } },
-            },
-          },
-        },
-      });
-      const p = blueprintFromJson(a.exam.blueprint).policies;
+      const [locked] = await tx.$queryRaw<{ status: string; userId: string; deadline: Date | null }[]>`
+        SELECT status::text AS status, "userId"::text AS "userId", deadline FROM "Attempt" WHERE id = ${attemptId}::uuid FOR UPDATE`;
+      if (!locked || (ownerId !== undefined && locked.userId !== ownerId)) return false;
+      if (locked.status !== 'OPEN') return true;
+      const r = await attemptQuery(tx, attemptId, locked.userId);
+      if (!r) return false;
+      const p = blueprintFromText(r.blueprint).policies;
+      const graded: Graded[] = [];
       let points = 0;
-      for (const q of a.questions) {
+      for (const q of r.questions.map(questionFromJson)) {
         let earned = q.earned;
         const v = q.variants[0];
         const saved = q.savedAnswers as Record<string, unknown> | null;
         const last = q.submissions[0];
         const ungraded = saved !== null && Object.keys(saved).length > 0 && (!last || canonicalJson(last.answers) !== canonicalJson(saved));
-        if (v && ungraded && q.triesUsed < p.triesPerQuestion && (last?.score ?? 0) < 1) {
-          const graded = await gradeAgainst(app, v, saved);
+        if (v && saved && ungraded && q.triesUsed < p.triesPerQuestion && (last?.score ?? 0) < 1) {
+          const g = await gradeAgainst(app, v, saved);
           const tryNumber = q.triesUsed + 1;
-          const pts = tryPoints(q.maxPoints, tryCredit(p, tryNumber), graded.score);
+          const pts = tryPoints(q.maxPoints, tryCredit(p, tryNumber), g.score);
           earned = Math.max(earned, pts);
-          await tx.submission.create({
-            data: {
-              variantId: v.id,
-              userId: a.userId,
-              attemptQuestionId: q.id,
-              tryNumber,
-              answers: toJson(saved),
-              results: toJson(graded.parts),
-              score: graded.score,
-              points: pts,
-              maxPoints: q.maxPoints,
-              requestHash: createHash('sha256').update(canonicalJson({ finish: q.id, saved })).digest('hex'),
-            },
+          graded.push({
+            id: randomUUID(),
+            variantId: v.id,
+            attemptQuestionId: q.id,
+            tryNumber,
+            answers: saved,
+            results: g.parts,
+            score: g.score,
+            points: pts,
+            maxPoints: q.maxPoints,
+            requestHash: createHash('sha256').update(canonicalJson({ finish: q.id, saved })).digest('hex'),
+            earned,
           });
-          await tx.attemptQuestion.update({ where: { id: q.id }, data: { triesUsed: tryNumber, earned } });
         }
         points += q.overridePoints ?? earned;
       }
-      // An attempt finished late by the sweep still counts as finished at its deadline.
-      const finishedAt = by === 'deadline' && a.deadline && a.deadline < now ? a.deadline : now;
-      await tx.attempt.update({ where: { id: attemptId }, data: { status: 'FINISHED', finishedAt, finishedBy: by, points } });
+      // After the deadline (the sweep, or a student finishing late) it counts as finished at its deadline.
+      const late = r.deadline !== null && r.deadline <= now;
+      const finishedBy: FinishedBy = late ? 'deadline' : by;
+      const finishedAt = late && r.deadline ? r.deadline : now;
+      const rows = JSON.stringify(graded);
+      await tx.$executeRaw`
+        WITH tries AS (
+          INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
+          SELECT s.id, s."variantId", ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
+          FROM jsonb_to_recordset(${rows}::jsonb)
+            AS s(id uuid, "variantId" uuid, "attemptQuestionId" uuid, "tryNumber" int, answers jsonb, results jsonb, score float8, points float8, "maxPoints" float8, "requestHash" text)
+        ), questions AS (
+          UPDATE "AttemptQuestion" q SET "triesUsed" = u."tryNumber", earned = u.earned
+          FROM jsonb_to_recordset(${rows}::jsonb) AS u("attemptQuestionId" uuid, "tryNumber" int, earned float8)
+          WHERE q.id = u."attemptQuestionId"
+        )
+        UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${finishedAt}::timestamptz, "finishedBy" = ${finishedBy}::text, points = ${points}::float8
+        WHERE id = ${attemptId}::uuid`;
+      return true;
     },
     { timeout: 30_000 },
   );

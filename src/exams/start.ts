@@ -4,22 +4,26 @@
  * that attempt; two racing starts are settled by the one-open-attempt unique index.
  *
  * Starting is the exam-start rush's hot path (a whole class within seconds), so it is kept to
- * few round trips: the caller's attempts and overrides are read at once, and the attempt, its
- * questions and their variants are written by one INSERT statement (atomic on its own).
+ * two statements (start-sql.ts): one read of the exam, the caller's role, override and attempts,
+ * and one INSERT of the attempt, its questions and their variants (atomic on its own). The
+ * response is built from what was written, without reading it back.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { LoadedVersion } from '../catalogue/versions.js';
 import { ConstraintError, instantiate, type Variant as EngineVariant } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
-import { conflict, unprocessable } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { loadExamFor } from './exams.js';
 import { resolvePool } from './pools.js';
 import { drawQuestions, type ResolvedSection } from './draw.js';
-import { deadlineFor, studentWindow } from './window.js';
+import { deadlineFor, windowOf } from './window.js';
 import { finishAttempt } from './finish.js';
-import type { Blueprint } from './blueprint.js';
+import { blueprintFromText, type Blueprint } from './blueprint.js';
+import type { AttemptRow } from './attempt-rows.js';
+import type { LoadedAttempt } from './attempt-load.js';
+import { insertAttempt, startState } from './start-sql.js';
 
 const MAX_STORED_SEED = 2 ** 31 - 1;
 
@@ -86,22 +90,23 @@ function variantFields(versionId: string, v: EngineVariant, userId: string, cour
   };
 }
 
-/** The caller's attempts at an exam (at most maxAttempts rows; at most one OPEN). */
-function attemptsOf(app: FastifyInstance, examId: string, userId: string): Promise<{ id: string; status: string; deadline: Date | null }[]> {
-  return app.prisma.$queryRaw`
-    SELECT id::text AS id, status::text AS status, deadline FROM "Attempt" WHERE "examId" = ${examId}::uuid AND "userId" = ${userId}::uuid`;
-}
-
-/** startAttempt(app, user, unsafeExamId): { attemptId, created }. */
-export async function startAttempt(app: FastifyInstance, user: AccessClaims, unsafeExamId: string): Promise<{ attemptId: string; created: boolean }> {
-  const { exam, blueprint } = await loadExamFor(app, user, unsafeExamId);
-  if (exam.status !== 'PUBLISHED') throw conflict('EXAM_NOT_AVAILABLE', exam.status === 'ARCHIVED' ? 'this exam is archived' : 'this exam is not published');
+/**
+ * startAttempt(app, user, unsafeExamId): { attemptId, created, started? }. A new attempt comes
+ * back as `started`, built from what was written (no second read); an open one only by id.
+ * Two statements: read (startState), write (one INSERT of attempt, questions and variants).
+ */
+export async function startAttempt(app: FastifyInstance, user: AccessClaims, unsafeExamId: string): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
+  const st = await startState(app, unsafeExamId, user.sub);
+  // Not a member, or a student and a draft: the exam does not exist for the caller.
+  if (!st || (!st.role && !user.adm) || (st.status === 'DRAFT' && (st.role ?? 'INSTRUCTOR') === 'STUDENT')) throw notFound('exam');
+  if (st.status !== 'PUBLISHED') throw conflict('EXAM_NOT_AVAILABLE', st.status === 'ARCHIVED' ? 'this exam is archived' : 'this exam is not published');
+  const blueprint = blueprintFromText(st.blueprint);
+  const w = windowOf(blueprint.policies, st.extraMinutes === null ? null : { extraMinutes: st.extraMinutes, closesAt: st.overrideClosesAt, extraAttempts: st.extraAttempts ?? 0 });
   const now = app.now();
-  // Both reads at once: the open attempt (if any), how many attempts were used, the overrides.
-  const [mine, w] = await Promise.all([attemptsOf(app, exam.id, user.sub), studentWindow(app, exam.id, user.sub, blueprint.policies)]);
+  const mine = st.mine;
   const open = mine.find((a) => a.status === 'OPEN');
   if (open) {
-    if (!open.deadline || open.deadline > now) return { attemptId: open.id, created: false };
+    if (!open.deadline || new Date(open.deadline) > now) return { attemptId: open.id, created: false };
     await finishAttempt(app, open.id, 'deadline');
   }
   if (w.opensAt && now < w.opensAt) throw conflict('EXAM_NOT_OPEN', `this exam opens at ${w.opensAt.toISOString()}`);
@@ -109,7 +114,7 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
   const used = mine.length;
   if (used >= w.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `all ${w.maxAttempts} attempts are used`);
 
-  const drawn = drawQuestions(await resolvedSections(app, exam.id, blueprint), blueprint.policies.shuffle, randomInt);
+  const drawn = drawQuestions(await resolvedSections(app, st.id, blueprint), blueprint.policies.shuffle, randomInt);
   const issued = await Promise.all(drawn.map((d) => issueExamVariant(app, d.templateId)));
   const attemptId = randomUUID();
   const questions = drawn.map((d, i) => ({
@@ -119,35 +124,63 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
     templateId: d.templateId,
     maxPoints: d.points,
   }));
-  // Encoded once, by the JSON.stringify below (what toJson would do per column).
-  const variants = issued.map(({ versionId, v }, i) => ({ id: randomUUID(), ...variantFields(versionId, v, user.sub, exam.courseId, (questions[i] as { id: string }).id) }));
+  // Encoded once, by the JSON.stringify of insertAttempt (what toJson would do per column).
+  const variants = issued.map(({ versionId, v }, i) => ({ id: randomUUID(), ...variantFields(versionId, v, user.sub, st.courseId, (questions[i] as { id: string }).id) }));
   const maxPoints = drawn.reduce((s, d) => s + d.points, 0);
+  const deadline = deadlineFor(w, now);
   // Variants are stamped by the app's clock, as Prisma stamps @default(now()) (a fresh variant
   // issued after a wrong try must sort after these).
   const createdAt = new Date();
   try {
-    // One statement: the attempt, its questions and their variants are written together or not
-    // at all. Rows come in as JSON (jsonb_to_recordset), so the statement's size does not depend
-    // on the number of questions.
-    await app.prisma.$executeRaw`
-      WITH attempt AS (
-        INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")
-        VALUES (${attemptId}::uuid, ${exam.id}::uuid, ${user.sub}::uuid, ${used + 1}::int, ${now}::timestamptz, ${deadlineFor(w, now)}::timestamptz, ${maxPoints}::float8)
-      ), questions AS (
-        INSERT INTO "AttemptQuestion" (id, "attemptId", position, "sectionIndex", "templateId", "maxPoints")
-        SELECT q.id, ${attemptId}::uuid, q.position, q."sectionIndex", q."templateId", q."maxPoints"
-        FROM jsonb_to_recordset(${JSON.stringify(questions)}::jsonb) AS q(id uuid, position int, "sectionIndex" int, "templateId" text, "maxPoints" float8)
-      )
-      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
-      SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${createdAt}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb)
-        AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`;
+    await insertAttempt(app, { id: attemptId, examId: st.id, userId: user.sub, number: used + 1, startedAt: now, deadline, maxPoints }, questions, variants, createdAt);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     // Another tab started an attempt at the same moment: that one is the open attempt.
-    const winner = (await attemptsOf(app, exam.id, user.sub)).find((a) => a.status === 'OPEN');
+    const winner = (await startState(app, st.id, user.sub))?.mine.find((a) => a.status === 'OPEN');
     if (winner) return { attemptId: winner.id, created: false };
     throw conflict('ATTEMPT_CONFLICT', 'another attempt was started at the same time; retry');
   }
-  return { attemptId, created: true };
+  const attempt: AttemptRow = {
+    id: attemptId,
+    examId: st.id,
+    userId: user.sub,
+    number: used + 1,
+    status: 'OPEN',
+    startedAt: now,
+    deadline,
+    finishedAt: null,
+    maxPoints,
+    points: 0,
+    exam: { id: st.id, courseId: st.courseId, title: st.title, status: st.status },
+    questions: questions.map((q, i) => {
+      const v = variants[i] as (typeof variants)[number];
+      const e = (issued[i] as (typeof issued)[number]).v;
+      return {
+        ...q,
+        triesUsed: 0,
+        earned: 0,
+        overridePoints: null,
+        savedAnswers: null,
+        savedAt: null,
+        variants: [
+          {
+            id: v.id,
+            templateVersionId: v.templateVersionId,
+            userId: v.userId,
+            courseId: v.courseId,
+            seed: v.seed,
+            params: v.params as Prisma.JsonValue,
+            answers: v.answers as Prisma.JsonValue,
+            parts: v.parts as Prisma.JsonValue,
+            prompt: v.prompt,
+            solution: v.solution,
+            createdAt,
+            templateVersion: { id: v.templateVersionId, templateId: e.templateId, hash: e.templateHash, template: { title: e.public.title } },
+          },
+        ],
+        submissions: [],
+      };
+    }),
+  };
+  return { attemptId, created: true, started: { attempt, blueprint, window: w, isOwner: true } };
 }

@@ -78,6 +78,9 @@ describe('starting', () => {
     expect(a.deadline).toBe(new Date(T0.getTime() + 20 * 60_000).toISOString());
     expect(secretKeys(res.body)).toEqual([]);
     expect(await ctx.app.prisma.variant.count({ where: { attemptQuestion: { attemptId: a.id } } })).toBe(2);
+    // The start response is built from what was written: reading the attempt back gives the same JSON.
+    expect((await read(u, a.id)).json()).toEqual(a);
+    expect((await start(u, e.id)).json()).toEqual(a);
   });
 
   it('returns the open attempt on a second start, also for racing tabs', async () => {

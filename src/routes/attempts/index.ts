@@ -35,8 +35,8 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { attemptId, created } = await startAttempt(app, request.user, request.params.examId);
-      return reply.status(created ? 201 : 200).send(await currentView(request.user, attemptId));
+      const { attemptId, created, started } = await startAttempt(app, request.user, request.params.examId);
+      return reply.status(created ? 201 : 200).send(started ? attemptView(started, app.now()) : await currentView(request.user, attemptId));
     },
   );
 
@@ -90,10 +90,9 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['attempts'], security: bearer, summary: 'Finish the attempt; saved answers are graded', params: attemptParams, response: { 200: attemptOut, ...errors } },
     },
     async (request) => {
-      const l = await loadAttemptFor(app, request.user, request.params.attemptId);
-      if (!l.isOwner) throw notFound('attempt');
-      if (!(await finishIfExpired(app, l.attempt))) await finishAttempt(app, l.attempt.id, 'student');
-      return currentView(request.user, l.attempt.id);
+      // Only the owner finishes; course staff and anyone else find no attempt to finish.
+      if (!(await finishAttempt(app, request.params.attemptId, 'student', request.user.sub))) throw notFound('attempt');
+      return currentView(request.user, request.params.attemptId);
     },
   );
 };

@@ -1,0 +1,72 @@
+/**
+ * The two statements of starting an attempt: one read of everything the rules need (the exam,
+ * the caller's role in its course, the caller's override and attempts), and one INSERT of the
+ * attempt, its questions and their variants (written together or not at all).
+ */
+import type { FastifyInstance } from 'fastify';
+
+export interface StartState {
+  id: string;
+  courseId: string;
+  title: string;
+  status: 'DRAFT' | 'PUBLISHED' | 'ARCHIVED';
+  /** The blueprint as JSON text (see blueprintFromText). */
+  blueprint: string;
+  /** The caller's role in the course (null: not a member). */
+  role: 'STUDENT' | 'TA' | 'INSTRUCTOR' | null;
+  extraMinutes: number | null;
+  overrideClosesAt: Date | null;
+  extraAttempts: number | null;
+  /** The caller's attempts at this exam (deadline as ISO text). */
+  mine: { id: string; status: 'OPEN' | 'FINISHED'; deadline: string | null }[];
+}
+
+/** startState(app, unsafeExamId, userId): undefined when the exam does not exist. */
+export async function startState(app: FastifyInstance, unsafeExamId: string, userId: string): Promise<StartState | undefined> {
+  const rows = await app.prisma.$queryRaw<StartState[]>`
+    SELECT e.id::text AS id, e."courseId"::text AS "courseId", e.title, e.status::text AS status, e.blueprint::text AS blueprint,
+           (SELECT m.role::text FROM "Membership" m WHERE m."userId" = ${userId}::uuid AND m."courseId" = e."courseId") AS role,
+           o."extraMinutes", o."closesAt" AS "overrideClosesAt", o."extraAttempts",
+           COALESCE((SELECT json_agg(json_build_object('id', a.id, 'status', a.status, 'deadline', a.deadline))
+                     FROM "Attempt" a WHERE a."examId" = e.id AND a."userId" = ${userId}::uuid), '[]'::json) AS mine
+    FROM "Exam" e LEFT JOIN "ExamOverride" o ON o."examId" = e.id AND o."userId" = ${userId}::uuid
+    WHERE e.id = ${unsafeExamId}::uuid`;
+  return rows[0];
+}
+
+export interface NewAttempt {
+  id: string;
+  examId: string;
+  userId: string;
+  number: number;
+  startedAt: Date;
+  deadline: Date | null;
+  maxPoints: number;
+}
+
+/**
+ * insertAttempt(app, attempt, questions, variants, createdAt): one statement. Rows come in as
+ * JSON (jsonb_to_recordset), so the statement's size does not depend on the number of questions.
+ * A second OPEN attempt of the same student violates a unique index (the caller settles the race).
+ */
+export async function insertAttempt(
+  app: FastifyInstance,
+  a: NewAttempt,
+  questions: { id: string; position: number; sectionIndex: number; templateId: string; maxPoints: number }[],
+  variants: { id: string; templateVersionId: string; userId: string; courseId: string; attemptQuestionId: string; seed: number; params: unknown; answers: unknown; parts: unknown; prompt: string; solution: string }[],
+  createdAt: Date,
+): Promise<void> {
+  await app.prisma.$executeRaw`
+    WITH attempt AS (
+      INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")
+      VALUES (${a.id}::uuid, ${a.examId}::uuid, ${a.userId}::uuid, ${a.number}::int, ${a.startedAt}::timestamptz, ${a.deadline}::timestamptz, ${a.maxPoints}::float8)
+    ), questions AS (
+      INSERT INTO "AttemptQuestion" (id, "attemptId", position, "sectionIndex", "templateId", "maxPoints")
+      SELECT q.id, ${a.id}::uuid, q.position, q."sectionIndex", q."templateId", q."maxPoints"
+      FROM jsonb_to_recordset(${JSON.stringify(questions)}::jsonb) AS q(id uuid, position int, "sectionIndex" int, "templateId" text, "maxPoints" float8)
+    )
+    INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
+    SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${createdAt}::timestamptz
+    FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb)
+      AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`;
+}
