@@ -5,10 +5,10 @@
  * and finishes:  start → 10 × submit → finish, one student's requests in sequence.
  *   npm run bench:exam -- [--students 500] [--window 10] [--concurrency 50] [--think 0]
  *                         [--pool 20] [--correct 0.7] [--seed 1] [--warmup 20] [--timeline]
- *                         [--cpu-prof [--prof-seconds S]]
+ *                         [--cpu-prof [--prof-seconds S]] [--keep]
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a fresh
  * database qg_bench_exam_<random> is created, migrated, synced with the catalogue, and dropped
- * at the end. The server runs as a child process (bench/http-server.ts app, DB_POOL_SIZE=--pool);
+ * at the end (--keep leaves it, for EXPLAIN and pg_stat_statements). The server runs as a child process (bench/http-server.ts app, DB_POOL_SIZE=--pool);
  * the students run here with fetch, at most --concurrency of them at once (a student waiting for
  * a slot starts late: the lag behind the schedule is reported), each pausing --think ms before
  * each submit (default 0: answers as fast as the server allows).
@@ -59,6 +59,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'prof-seconds': { type: 'string' },
     timeline: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.students);
@@ -531,7 +532,10 @@ async function main(): Promise<number> {
     if (server) killChildren();
     await app.close();
     await db.close();
-    await bdb.drop();
+    if (values.keep) {
+      console.log(`(database kept for inspection: ${bdb.url})`);
+      await bdb.admin.end();
+    } else await bdb.drop();
   }
   return exitCode;
 }

@@ -153,7 +153,7 @@ export interface AttemptQueryRow {
 
 /** attemptQuery(db, unsafeAttemptId, readerId): the attempt with everything its views and grading need, or undefined. */
 export async function attemptQuery(db: RawQueries, unsafeAttemptId: string, readerId: string): Promise<AttemptQueryRow | undefined> {
-  const rows = await db.$queryRaw<AttemptQueryRow[]>`
+  const rows = await db.$queryRaw<AttemptQueryRow[]>`/* qg:attempt */
     SELECT a.id::text AS id, a."examId"::text AS "examId", a."userId"::text AS "userId", a.number, a.status::text AS status,
            a."startedAt", a.deadline, a."finishedAt", a."maxPoints", a.points,
            e."courseId"::text AS "courseId", e.title AS "examTitle", e.status::text AS "examStatus", e.blueprint::text AS blueprint,

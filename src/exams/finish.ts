@@ -38,7 +38,7 @@ export async function finishAttempt(app: FastifyInstance, attemptId: string, by:
   return app.prisma.$transaction(
     async (tx) => {
       // The attempt row lock serialises finishing with tries and saves of the same attempt.
-      const [locked] = await tx.$queryRaw<{ status: string; userId: string; deadline: Date | null }[]>`
+      const [locked] = await tx.$queryRaw<{ status: string; userId: string; deadline: Date | null }[]>`/* qg:finish-lock */
         SELECT status::text AS status, "userId"::text AS "userId", deadline FROM "Attempt" WHERE id = ${attemptId}::uuid FOR UPDATE`;
       if (!locked || (ownerId !== undefined && locked.userId !== ownerId)) return false;
       if (locked.status !== 'OPEN') return true;
@@ -79,7 +79,7 @@ export async function finishAttempt(app: FastifyInstance, attemptId: string, by:
       const finishedBy: FinishedBy = late ? 'deadline' : by;
       const finishedAt = late && r.deadline ? r.deadline : now;
       const rows = JSON.stringify(graded);
-      await tx.$executeRaw`
+      await tx.$executeRaw`/* qg:finish-write */
         WITH tries AS (
           INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
           SELECT s.id, s."variantId", ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"

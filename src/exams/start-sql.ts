@@ -23,7 +23,7 @@ export interface StartState {
 
 /** startState(app, unsafeExamId, userId): undefined when the exam does not exist. */
 export async function startState(app: FastifyInstance, unsafeExamId: string, userId: string): Promise<StartState | undefined> {
-  const rows = await app.prisma.$queryRaw<StartState[]>`
+  const rows = await app.prisma.$queryRaw<StartState[]>`/* qg:start-read */
     SELECT e.id::text AS id, e."courseId"::text AS "courseId", e.title, e.status::text AS status, e.blueprint::text AS blueprint,
            (SELECT m.role::text FROM "Membership" m WHERE m."userId" = ${userId}::uuid AND m."courseId" = e."courseId") AS role,
            o."extraMinutes", o."closesAt" AS "overrideClosesAt", o."extraAttempts",
@@ -56,7 +56,7 @@ export async function insertAttempt(
   variants: { id: string; templateVersionId: string; userId: string; courseId: string; attemptQuestionId: string; seed: number; params: unknown; answers: unknown; parts: unknown; prompt: string; solution: string }[],
   createdAt: Date,
 ): Promise<void> {
-  await app.prisma.$executeRaw`
+  await app.prisma.$executeRaw`/* qg:start-write */
     WITH attempt AS (
       INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")
       VALUES (${a.id}::uuid, ${a.examId}::uuid, ${a.userId}::uuid, ${a.number}::int, ${a.startedAt}::timestamptz, ${a.deadline}::timestamptz, ${a.maxPoints}::float8)

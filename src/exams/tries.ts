@@ -27,7 +27,7 @@ const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passe
 export async function saveAnswers(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
   const now = app.now();
   // One conditional UPDATE: owner, open, before the deadline. Autosave is the hot path.
-  const n = await app.prisma.$executeRaw`
+  const n = await app.prisma.$executeRaw`/* qg:save-answers */
     UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}
     FROM "Attempt" a
     WHERE q."attemptId" = a.id AND a.id = ${unsafeAttemptId}::uuid AND q.position = ${position}

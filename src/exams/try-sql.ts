@@ -28,7 +28,7 @@ export interface TryState {
 
 /** tryState(app, unsafeAttemptId, position, userId, key?): one statement; undefined when the attempt does not exist. */
 export async function tryState(app: FastifyInstance, unsafeAttemptId: string, position: number, userId: string, key: string | undefined): Promise<TryState | undefined> {
-  const rows = await app.prisma.$queryRaw<TryState[]>`
+  const rows = await app.prisma.$queryRaw<TryState[]>`/* qg:try-read */
     SELECT a.id::text AS id, a."userId"::text AS "userId", a.status::text AS status, a.deadline,
            e."courseId"::text AS "courseId", e.blueprint::text AS blueprint,
            (SELECT ${QUESTION_JSON} FROM "AttemptQuestion" q WHERE q."attemptId" = a.id AND q.position = ${position}::int) AS question,
@@ -81,7 +81,7 @@ export async function writeTry(app: FastifyInstance, w: TryWrite): Promise<boole
         },
       ])
     : '[]';
-  const rows = await app.prisma.$queryRaw<{ n: number }[]>`
+  const rows = await app.prisma.$queryRaw<{ n: number }[]>`/* qg:try-write */
     WITH a AS (
       SELECT id FROM "Attempt"
       WHERE id = ${w.attemptId}::uuid AND status = 'OPEN' AND (deadline IS NULL OR deadline > ${w.now}::timestamptz)

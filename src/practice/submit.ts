@@ -83,7 +83,7 @@ export async function submitPractice(
   const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
   // The two hot statements are raw SQL: Prisma's model queries cost ~2x more CPU per call
   // here, and this is the path every graded answer takes.
-  const [row] = await app.prisma.$queryRaw<VariantRow[]>`
+  const [row] = await app.prisma.$queryRaw<VariantRow[]>`/* qg:practice-variant */
     SELECT id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution, "createdAt"
     FROM "Variant" WHERE id = ${unsafeVariantId}::uuid`;
   // Only the owner submits; anyone else's variant looks missing.
@@ -112,7 +112,7 @@ export async function submitPractice(
     throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; nothing was stored`, details);
   }
   try {
-    const [stored] = await app.prisma.$queryRaw<{ id: string; createdAt: Date }[]>`
+    const [stored] = await app.prisma.$queryRaw<{ id: string; createdAt: Date }[]>`/* qg:practice-submit */
       INSERT INTO "Submission" (id, "variantId", "userId", "tryNumber", answers, results, score, points, "maxPoints", "idempotencyKey", "requestHash")
       VALUES (${randomUUID()}::uuid, ${row.id}::uuid, ${user.sub}::uuid, 1, ${JSON.stringify(answers)}::jsonb, ${JSON.stringify(result.parts)}::jsonb,
               ${result.score}, ${result.points}, ${result.maxPoints}, ${idempotencyKey ?? null}, ${requestHash})
