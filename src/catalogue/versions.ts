@@ -31,6 +31,11 @@ export class TemplateVersions {
     return this.remember(row);
   }
 
+  /** The version if this process has it compiled already (no database access). */
+  peek(versionId: string): LoadedVersion | undefined {
+    return this.byVersionId.get(versionId);
+  }
+
   /** The current version of a template. */
   async currentOf(templateId: string): Promise<LoadedVersion> {
     const hit = this.current.get(templateId);

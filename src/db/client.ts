@@ -10,6 +10,7 @@ import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate } from './migrate.js';
 import { preparedName } from './prepared.js';
+import { pgliteRawSql, pgRawSql, type RawSql } from './raw.js';
 import { pgliteSession, pgSession, type SqlSession } from './sql.js';
 
 export type { PrismaClient };
@@ -17,6 +18,8 @@ export type { PrismaClient };
 export interface Database {
   kind: 'postgres' | 'pglite';
   prisma: PrismaClient;
+  /** Raw SQL on the driver itself, for the hot statements (raw.ts). */
+  sql: RawSql;
   /** A raw session for migrations and health checks. */
   session(): Promise<SqlSession>;
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     return {
       kind: 'postgres',
       prisma,
+      sql: pgRawSql(pool),
       session: () => pgSession(url),
       async close() {
         await prisma.$disconnect();
@@ -55,6 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    sql: pgliteRawSql(lite),
     session: async () => pgliteSession(lite),
     async close() {
       await prisma.$disconnect();

@@ -18,7 +18,7 @@ export interface LoadedAttempt {
 
 /** loadAttemptFor(app, user, unsafeAttemptId): owner or course staff; anyone else gets 404. One statement. */
 export async function loadAttemptFor(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string): Promise<LoadedAttempt> {
-  const r = await attemptQuery(app.prisma, unsafeAttemptId, user.sub);
+  const r = await attemptQuery(app.sql, unsafeAttemptId, user.sub);
   if (!r) throw notFound('attempt');
   const isOwner = r.userId === user.sub;
   if (!isOwner && !(user.adm || r.readerRole === 'TA' || r.readerRole === 'INSTRUCTOR')) throw notFound('attempt');

@@ -2,15 +2,11 @@
  * Attempt rows as the exam code reads them: one raw SQL statement brings an attempt, its exam,
  * and each question with its current variant and its last try (JSON built by PostgreSQL).
  * Prisma's nested includes cost one statement per relation and ~0.5 ms of client CPU each;
- * attempts are read on every request of an exam-start rush.
+ * attempts are read on every request of an exam-start rush, so this runs on the driver (db/raw.ts).
  */
 import { Prisma } from '../generated/prisma/client.js';
 import type { QuestionVariant } from './question-grading.js';
-
-/** Anything that runs $queryRaw: the client or a transaction. */
-export interface RawQueries {
-  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Prisma.PrismaPromise<T>;
-}
+import type { RawQuery } from '../db/raw.js';
 
 export interface LastTry {
   id: string;
@@ -152,8 +148,8 @@ export interface AttemptQueryRow {
 }
 
 /** attemptQuery(db, unsafeAttemptId, readerId): the attempt with everything its views and grading need, or undefined. */
-export async function attemptQuery(db: RawQueries, unsafeAttemptId: string, readerId: string): Promise<AttemptQueryRow | undefined> {
-  const rows = await db.$queryRaw<AttemptQueryRow[]>`/* qg:attempt */
+export async function attemptQuery(db: RawQuery, unsafeAttemptId: string, readerId: string): Promise<AttemptQueryRow | undefined> {
+  const rows = await db.query<AttemptQueryRow>(Prisma.sql`/* qg:attempt */
     SELECT a.id::text AS id, a."examId"::text AS "examId", a."userId"::text AS "userId", a.number, a.status::text AS status,
            a."startedAt", a.deadline, a."finishedAt", a."maxPoints", a.points,
            e."courseId"::text AS "courseId", e.title AS "examTitle", e.status::text AS "examStatus", e.blueprint::text AS blueprint,
@@ -163,7 +159,7 @@ export async function attemptQuery(db: RawQueries, unsafeAttemptId: string, read
     FROM "Attempt" a
     JOIN "Exam" e ON e.id = a."examId"
     LEFT JOIN "ExamOverride" o ON o."examId" = a."examId" AND o."userId" = a."userId"
-    WHERE a.id = ${unsafeAttemptId}::uuid`;
+    WHERE a.id = ${unsafeAttemptId}::uuid`);
   return rows[0];
 }
 

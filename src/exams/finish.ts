@@ -7,8 +7,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson } from '../engine/index.js';
 import { blueprintFromText, tryCredit } from './blueprint.js';
-import { gradeAgainst, tryPoints } from './question-grading.js';
+import { gradeCompiled, tryPoints } from './question-grading.js';
 import { attemptQuery, questionFromJson } from './attempt-rows.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { RawQuery } from '../db/raw.js';
 
 export type FinishedBy = 'student' | 'deadline';
 
@@ -34,68 +36,81 @@ interface Graded {
  * One transaction of three statements: lock the attempt, read it, write everything.
  */
 export async function finishAttempt(app: FastifyInstance, attemptId: string, by: FinishedBy, ownerId?: string): Promise<boolean> {
+  for (let round = 0; round < 3; round++) {
+    const out = await app.sql.transaction((tx) => finishIn(app, tx, attemptId, by, ownerId));
+    if (typeof out === 'boolean') return out;
+    // Grading needs template versions this process has not compiled yet. They are loaded
+    // outside the transaction (PGlite has a single connection, held by the transaction).
+    await Promise.all(out.missing.map((id) => app.versions.byId(id)));
+  }
+  throw new Error(`attempt ${attemptId}: template versions could not be loaded`);
+}
+
+async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, by: FinishedBy, ownerId?: string): Promise<boolean | { missing: string[] }> {
   const now = app.now();
-  return app.prisma.$transaction(
-    async (tx) => {
-      // The attempt row lock serialises finishing with tries and saves of the same attempt.
-      const [locked] = await tx.$queryRaw<{ status: string; userId: string; deadline: Date | null }[]>`/* qg:finish-lock */
-        SELECT status::text AS status, "userId"::text AS "userId", deadline FROM "Attempt" WHERE id = ${attemptId}::uuid FOR UPDATE`;
-      if (!locked || (ownerId !== undefined && locked.userId !== ownerId)) return false;
-      if (locked.status !== 'OPEN') return true;
-      const r = await attemptQuery(tx, attemptId, locked.userId);
-      if (!r) return false;
-      const p = blueprintFromText(r.blueprint).policies;
-      const graded: Graded[] = [];
-      let points = 0;
-      for (const q of r.questions.map(questionFromJson)) {
-        let earned = q.earned;
-        const v = q.variants[0];
-        const saved = q.savedAnswers as Record<string, unknown> | null;
-        const last = q.submissions[0];
-        const ungraded = saved !== null && Object.keys(saved).length > 0 && (!last || canonicalJson(last.answers) !== canonicalJson(saved));
-        if (v && saved && ungraded && q.triesUsed < p.triesPerQuestion && (last?.score ?? 0) < 1) {
-          const g = await gradeAgainst(app, v, saved);
-          const tryNumber = q.triesUsed + 1;
-          const pts = tryPoints(q.maxPoints, tryCredit(p, tryNumber), g.score);
-          earned = Math.max(earned, pts);
-          graded.push({
-            id: randomUUID(),
-            variantId: v.id,
-            attemptQuestionId: q.id,
-            tryNumber,
-            answers: saved,
-            results: g.parts,
-            score: g.score,
-            points: pts,
-            maxPoints: q.maxPoints,
-            requestHash: createHash('sha256').update(canonicalJson({ finish: q.id, saved })).digest('hex'),
-            earned,
-          });
-        }
-        points += q.overridePoints ?? earned;
+  // The attempt row lock serialises finishing with tries and saves of the same attempt.
+  const [locked] = await tx.query<{ status: string; userId: string; deadline: Date | null }>(Prisma.sql`/* qg:finish-lock */
+    SELECT status::text AS status, "userId"::text AS "userId", deadline FROM "Attempt" WHERE id = ${attemptId}::uuid FOR UPDATE`);
+  if (!locked || (ownerId !== undefined && locked.userId !== ownerId)) return false;
+  if (locked.status !== 'OPEN') return true;
+  const r = await attemptQuery(tx, attemptId, locked.userId);
+  if (!r) return false;
+  const p = blueprintFromText(r.blueprint).policies;
+  const graded: Graded[] = [];
+  const missing: string[] = [];
+  let points = 0;
+  for (const q of r.questions.map(questionFromJson)) {
+    let earned = q.earned;
+    const v = q.variants[0];
+    const saved = q.savedAnswers as Record<string, unknown> | null;
+    const last = q.submissions[0];
+    const ungraded = saved !== null && Object.keys(saved).length > 0 && (!last || canonicalJson(last.answers) !== canonicalJson(saved));
+    if (v && saved && ungraded && q.triesUsed < p.triesPerQuestion && (last?.score ?? 0) < 1) {
+      const version = app.versions.peek(v.templateVersionId);
+      if (!version) {
+        missing.push(v.templateVersionId);
+        continue;
       }
-      // After the deadline (the sweep, or a student finishing late) it counts as finished at its deadline.
-      const late = r.deadline !== null && r.deadline <= now;
-      const finishedBy: FinishedBy = late ? 'deadline' : by;
-      const finishedAt = late && r.deadline ? r.deadline : now;
-      const rows = JSON.stringify(graded);
-      await tx.$executeRaw`/* qg:finish-write */
-        WITH tries AS (
-          INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
-          SELECT s.id, s."variantId", ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
-          FROM jsonb_to_recordset(${rows}::jsonb)
-            AS s(id uuid, "variantId" uuid, "attemptQuestionId" uuid, "tryNumber" int, answers jsonb, results jsonb, score float8, points float8, "maxPoints" float8, "requestHash" text)
-        ), questions AS (
-          UPDATE "AttemptQuestion" q SET "triesUsed" = u."tryNumber", earned = u.earned
-          FROM jsonb_to_recordset(${rows}::jsonb) AS u("attemptQuestionId" uuid, "tryNumber" int, earned float8)
-          WHERE q.id = u."attemptQuestionId"
-        )
-        UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${finishedAt}::timestamptz, "finishedBy" = ${finishedBy}::text, points = ${points}::float8
-        WHERE id = ${attemptId}::uuid`;
-      return true;
-    },
-    { timeout: 30_000 },
-  );
+      const g = gradeCompiled(version.compiled, v, saved);
+      const tryNumber = q.triesUsed + 1;
+      const pts = tryPoints(q.maxPoints, tryCredit(p, tryNumber), g.score);
+      earned = Math.max(earned, pts);
+      graded.push({
+        id: randomUUID(),
+        variantId: v.id,
+        attemptQuestionId: q.id,
+        tryNumber,
+        answers: saved,
+        results: g.parts,
+        score: g.score,
+        points: pts,
+        maxPoints: q.maxPoints,
+        requestHash: createHash('sha256').update(canonicalJson({ finish: q.id, saved })).digest('hex'),
+        earned,
+      });
+    }
+    points += q.overridePoints ?? earned;
+  }
+  if (missing.length > 0) return { missing };
+  // After the deadline (the sweep, or a student finishing late) it counts as finished at its deadline.
+  const late = r.deadline !== null && r.deadline <= now;
+  const finishedBy: FinishedBy = late ? 'deadline' : by;
+  const finishedAt = late && r.deadline ? r.deadline : now;
+  const rows = JSON.stringify(graded);
+  await tx.query(Prisma.sql`/* qg:finish-write */
+    WITH tries AS (
+      INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
+      SELECT s.id, s."variantId", ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
+      FROM jsonb_to_recordset(${rows}::jsonb)
+        AS s(id uuid, "variantId" uuid, "attemptQuestionId" uuid, "tryNumber" int, answers jsonb, results jsonb, score float8, points float8, "maxPoints" float8, "requestHash" text)
+    ), questions AS (
+      UPDATE "AttemptQuestion" q SET "triesUsed" = u."tryNumber", earned = u.earned
+      FROM jsonb_to_recordset(${rows}::jsonb) AS u("attemptQuestionId" uuid, "tryNumber" int, earned float8)
+      WHERE q.id = u."attemptQuestionId"
+    )
+    UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${finishedAt}::timestamptz, "finishedBy" = ${finishedBy}::text, points = ${points}::float8
+    WHERE id = ${attemptId}::uuid`);
+  return true;
 }
 
 /** finishIfExpired(app, attempt): true when the attempt's deadline has passed (and it is now finished). */

@@ -1,6 +1,6 @@
 /** Grading an answer to an attempt question against its current (stored) variant. */
 import type { FastifyInstance } from 'fastify';
-import { grade, type GradeResult } from '../engine/index.js';
+import { grade, type CompiledTemplate, type GradeResult } from '../engine/index.js';
 import { engineVariant, type VariantRow } from '../practice/variants.js';
 
 export interface QuestionVariant extends VariantRow {
@@ -8,8 +8,12 @@ export interface QuestionVariant extends VariantRow {
 }
 
 export async function gradeAgainst(app: FastifyInstance, v: QuestionVariant, answers: Record<string, unknown>): Promise<GradeResult> {
+  return gradeCompiled((await app.versions.byId(v.templateVersion.id)).compiled, v, answers);
+}
+
+/** gradeCompiled(compiled, v, answers): gradeAgainst with the variant's compiled template version at hand. */
+export function gradeCompiled(compiled: CompiledTemplate, v: QuestionVariant, answers: Record<string, unknown>): GradeResult {
   const tv = v.templateVersion;
-  const compiled = (await app.versions.byId(tv.id)).compiled;
   return grade(engineVariant(v, tv.templateId, tv.hash, tv.template.title), answers, compiled);
 }
 

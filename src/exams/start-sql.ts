@@ -4,6 +4,7 @@
  * attempt, its questions and their variants (written together or not at all).
  */
 import type { FastifyInstance } from 'fastify';
+import { Prisma } from '../generated/prisma/client.js';
 
 export interface StartState {
   id: string;
@@ -23,14 +24,14 @@ export interface StartState {
 
 /** startState(app, unsafeExamId, userId): undefined when the exam does not exist. */
 export async function startState(app: FastifyInstance, unsafeExamId: string, userId: string): Promise<StartState | undefined> {
-  const rows = await app.prisma.$queryRaw<StartState[]>`/* qg:start-read */
+  const rows = await app.sql.query<StartState>(Prisma.sql`/* qg:start-read */
     SELECT e.id::text AS id, e."courseId"::text AS "courseId", e.title, e.status::text AS status, e.blueprint::text AS blueprint,
            (SELECT m.role::text FROM "Membership" m WHERE m."userId" = ${userId}::uuid AND m."courseId" = e."courseId") AS role,
            o."extraMinutes", o."closesAt" AS "overrideClosesAt", o."extraAttempts",
            COALESCE((SELECT json_agg(json_build_object('id', a.id, 'status', a.status, 'deadline', a.deadline))
                      FROM "Attempt" a WHERE a."examId" = e.id AND a."userId" = ${userId}::uuid), '[]'::json) AS mine
     FROM "Exam" e LEFT JOIN "ExamOverride" o ON o."examId" = e.id AND o."userId" = ${userId}::uuid
-    WHERE e.id = ${unsafeExamId}::uuid`;
+    WHERE e.id = ${unsafeExamId}::uuid`);
   return rows[0];
 }
 
@@ -56,7 +57,7 @@ export async function insertAttempt(
   variants: { id: string; templateVersionId: string; userId: string; courseId: string; attemptQuestionId: string; seed: number; params: unknown; answers: unknown; parts: unknown; prompt: string; solution: string }[],
   createdAt: Date,
 ): Promise<void> {
-  await app.prisma.$executeRaw`/* qg:start-write */
+  await app.sql.query(Prisma.sql`/* qg:start-write */
     WITH attempt AS (
       INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")
       VALUES (${a.id}::uuid, ${a.examId}::uuid, ${a.userId}::uuid, ${a.number}::int, ${a.startedAt}::timestamptz, ${a.deadline}::timestamptz, ${a.maxPoints}::float8)
@@ -68,5 +69,5 @@ export async function insertAttempt(
     INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
     SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${createdAt}::timestamptz
     FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb)
-      AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`;
+      AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`);
 }

@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Prisma } from '../generated/prisma/client.js';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
@@ -27,12 +28,13 @@ const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passe
 export async function saveAnswers(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
   const now = app.now();
   // One conditional UPDATE: owner, open, before the deadline. Autosave is the hot path.
-  const n = await app.prisma.$executeRaw`/* qg:save-answers */
-    UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}
+  const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
+    UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}::timestamptz
     FROM "Attempt" a
-    WHERE q."attemptId" = a.id AND a.id = ${unsafeAttemptId}::uuid AND q.position = ${position}
-      AND a."userId" = ${user.sub}::uuid AND a.status = 'OPEN' AND (a.deadline IS NULL OR a.deadline > ${now})`;
-  if (n === 1) return { savedAt: now };
+    WHERE q."attemptId" = a.id AND a.id = ${unsafeAttemptId}::uuid AND q.position = ${position}::int
+      AND a."userId" = ${user.sub}::uuid AND a.status = 'OPEN' AND (a.deadline IS NULL OR a.deadline > ${now}::timestamptz)
+    RETURNING q.id::text AS id`);
+  if (saved.length === 1) return { savedAt: now };
   const a = await app.prisma.attempt.findUnique({ where: { id: unsafeAttemptId }, select: { id: true, userId: true, status: true, deadline: true } });
   if (!a || a.userId !== user.sub) throw notFound('attempt');
   if (await finishIfExpired(app, a)) throw deadlinePassed();

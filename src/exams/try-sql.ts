@@ -9,6 +9,7 @@
  * reads again. A double click therefore finds the first click's try on its second read.
  */
 import type { FastifyInstance } from 'fastify';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Variant as EngineVariant } from '../engine/index.js';
 import { QUESTION_JSON, SUBMISSION_JSON, type LastTry, type QuestionJson, type QuestionRow } from './attempt-rows.js';
 
@@ -28,13 +29,13 @@ export interface TryState {
 
 /** tryState(app, unsafeAttemptId, position, userId, key?): one statement; undefined when the attempt does not exist. */
 export async function tryState(app: FastifyInstance, unsafeAttemptId: string, position: number, userId: string, key: string | undefined): Promise<TryState | undefined> {
-  const rows = await app.prisma.$queryRaw<TryState[]>`/* qg:try-read */
+  const rows = await app.sql.query<TryState>(Prisma.sql`/* qg:try-read */
     SELECT a.id::text AS id, a."userId"::text AS "userId", a.status::text AS status, a.deadline,
            e."courseId"::text AS "courseId", e.blueprint::text AS blueprint,
            (SELECT ${QUESTION_JSON} FROM "AttemptQuestion" q WHERE q."attemptId" = a.id AND q.position = ${position}::int) AS question,
            (SELECT ${SUBMISSION_JSON} FROM "Submission" s WHERE s."userId" = ${userId}::uuid AND s."idempotencyKey" = ${key ?? null}::text) AS prior
     FROM "Attempt" a JOIN "Exam" e ON e.id = a."examId"
-    WHERE a.id = ${unsafeAttemptId}::uuid`;
+    WHERE a.id = ${unsafeAttemptId}::uuid`);
   return rows[0];
 }
 
@@ -81,7 +82,7 @@ export async function writeTry(app: FastifyInstance, w: TryWrite): Promise<boole
         },
       ])
     : '[]';
-  const rows = await app.prisma.$queryRaw<{ n: number }[]>`/* qg:try-write */
+  const rows = await app.sql.query<{ n: number }>(Prisma.sql`/* qg:try-write */
     WITH a AS (
       SELECT id FROM "Attempt"
       WHERE id = ${w.attemptId}::uuid AND status = 'OPEN' AND (deadline IS NULL OR deadline > ${w.now}::timestamptz)
@@ -108,6 +109,6 @@ export async function writeTry(app: FastifyInstance, w: TryWrite): Promise<boole
         AS v(id uuid, "templateVersionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text),
         q
     )
-    SELECT count(*)::int AS n FROM s`;
+    SELECT count(*)::int AS n FROM s`);
   return rows[0]?.n === 1;
 }

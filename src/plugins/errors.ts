@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
 import { AppError } from '../errors.js';
 import { EngineError } from '../engine/index.js';
+import { isConnectionError, isUniqueViolation } from '../db/errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -46,7 +47,7 @@ export function toErrorBody(err: unknown): ErrorBody {
     return { statusCode: 400, code: 'VALIDATION_ERROR', message: first ? `${first.path}: ${first.message}` : 'invalid request', details };
   }
   const pc = prismaCode(err);
-  if (pc === 'P2002') return { statusCode: 409, code: 'CONFLICT', message: 'a record with these values already exists' };
+  if (pc === 'P2002' || isUniqueViolation(err)) return { statusCode: 409, code: 'CONFLICT', message: 'a record with these values already exists' };
   if (pc === 'P2003') return { statusCode: 409, code: 'CONFLICT', message: 'a related record does not exist (any more)' };
   if (pc === 'P2025') return { statusCode: 404, code: 'NOT_FOUND', message: 'record not found' };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -59,7 +60,7 @@ export function toErrorBody(err: unknown): ErrorBody {
     return { statusCode: fe.statusCode, code, message: fe.message };
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (pc?.startsWith('P1') || CONNECTION_PATTERNS.test(message)) {
+  if (pc?.startsWith('P1') || isConnectionError(err) || CONNECTION_PATTERNS.test(message)) {
     return { statusCode: 503, code: 'DATABASE_UNAVAILABLE', message: 'the database is unavailable; retry shortly' };
   }
   return { statusCode: 500, code: 'INTERNAL', message: 'Internal Server Error' };
