@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctSubmission } from '../../src/authoring/submissions.js';
 import { sweepExpired } from '../../src/exams/finish.js';
 import { toJson } from '../../src/db/json.js';
-import { createCourse, createUser, setupApp, type TestContext, type TestUser } from '../helpers/app.js';
+import { buildApp } from '../../src/app.js';
+import { createCourse, createUser, setupApp, testConfig, type TestContext, type TestUser } from '../helpers/app.js';
 
 let ctx: TestContext;
 let ta: TestUser;
@@ -267,6 +268,23 @@ describe('release policies', () => {
     expect(during.questions[0].earned).toBeUndefined();
     const done = (await finish(u, a.id)).json();
     expect(done.points).toBe(10);
+  });
+
+  it('graded at finish by a process that has not loaded the template versions yet (after a restart)', async () => {
+    const u = await student();
+    const a = (await start(u, (await exam({ gradeDuringAttempt: false })).id)).json();
+    expect((await save(u, a.id, 1, await right(a.id, 1))).statusCode).toBe(200);
+    expect((await save(u, a.id, 2, await wrong(a.id, 2))).statusCode).toBe(200);
+    // A second app on the same database: its template-version cache is empty.
+    const restarted = await buildApp({ config: testConfig(), db: ctx.tdb.db, clock: () => new Date(ctx.clock.now.getTime()), logger: false });
+    try {
+      const done = await restarted.inject({ method: 'POST', url: `/api/v1/attempts/${a.id}/finish`, headers: u.auth });
+      expect(done.statusCode).toBe(200);
+      expect(done.json()).toMatchObject({ status: 'FINISHED', points: 10 });
+      expect(await ctx.app.prisma.submission.count({ where: { attemptQuestion: { attemptId: a.id } } })).toBe(2);
+    } finally {
+      await restarted.close();
+    }
   });
 });
 
