@@ -3,15 +3,21 @@
  * published 10-question exam within a window (start times drawn uniformly at random over it),
  * then each answers every question with one graded try (correct for some, wrong for others)
  * and finishes:  start → 10 × submit → finish, one student's requests in sequence.
- *   npm run bench:exam -- [--students 500] [--window 10] [--concurrency 50] [--think 0]
+ *   npm run bench:exam -- [--students 500] [--window 10] [--think 5000] [--concurrency 0]
  *                         [--pool 20] [--correct 0.7] [--seed 1] [--warmup 20] [--timeline]
  *                         [--cpu-prof [--prof-seconds S]] [--keep]
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a fresh
  * database qg_bench_exam_<random> is created, migrated, synced with the catalogue, and dropped
- * at the end (--keep leaves it, for EXPLAIN and pg_stat_statements). The server runs as a child process (bench/http-server.ts app, DB_POOL_SIZE=--pool);
- * the students run here with fetch, at most --concurrency of them at once (a student waiting for
- * a slot starts late: the lag behind the schedule is reported), each pausing --think ms before
- * each submit (default 0: answers as fast as the server allows).
+ * at the end (--keep leaves it, for EXPLAIN and pg_stat_statements). The server runs as a child
+ * process (bench/http-server.ts app, DB_POOL_SIZE=--pool); the students run here with fetch.
+ *
+ * The scenario (defaults): every student sends its start at its moment in the window, whatever
+ * else is in flight (open loop: the rush the issue describes), and pauses before each answer for
+ * a time drawn uniformly between 0.5 and 1.5 × --think (5 s: far faster than a student solving a
+ * deep-learning problem, so the submits of early starters pile onto the late starts).
+ * Stress mode: --think 0 --concurrency 50: at most 50 students at once, each sending its next
+ * request as soon as the last is answered (a closed loop: the server's capacity; a student
+ * waiting for a slot starts late, and the lag behind the schedule is reported).
  * The correct answers are read from the database after each start (as the route tests do);
  * wrong answers move every part outside its tolerance.
  * Targets (printed): zero errors, start p99 ≤ 250 ms. Row checks (exit 1 on failure): N
@@ -50,8 +56,8 @@ const { values } = parseArgs({
   options: {
     students: { type: 'string', default: '500' },
     window: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '50' },
-    think: { type: 'string', default: '0' },
+    concurrency: { type: 'string', default: '0' },
+    think: { type: 'string', default: '5000' },
     pool: { type: 'string', default: '20' },
     correct: { type: 'string', default: '0.7' },
     seed: { type: 'string', default: '1' },
@@ -164,6 +170,8 @@ interface Student {
   auth: string;
   /** Whether this student answers question `position` correctly (decided before the run). */
   correct: boolean[];
+  /** The pause before answering question `position` (ms; decided before the run). */
+  pauses: number[];
 }
 
 interface Outcome {
@@ -202,7 +210,8 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
   for (const q of started.body.questions as { position: number }[]) {
     const v = variants.get(q.position);
     if (!v) throw new Error(`attempt ${attemptId} has no variant at position ${q.position}`);
-    if (env.think > 0) await sleep(env.think, undefined, { signal: aborted.signal });
+    const pause = env.think > 0 ? (s.pauses[q.position - 1] as number) : 0;
+    if (pause > 0) await sleep(pause, undefined, { signal: aborted.signal });
     const right = s.correct[q.position - 1] as boolean;
     const engineVariant = { secret: { answers: v.answers, parts: v.parts } } as never;
     const answers = right ? correctSubmission(engineVariant) : perturbedSubmission(engineVariant);
@@ -261,7 +270,7 @@ async function main(): Promise<number> {
   const wall0 = performance.now();
   const bdb = await createBenchDatabase('bench_exam');
   console.log(
-    `bench:exam — ${N} students within ${values.window} s, ≤ ${concurrency} at once, think ${think} ms, DB_POOL_SIZE ${poolSize}, ` +
+    `bench:exam — ${N} students within ${values.window} s, ${concurrency > 0 ? `≤ ${concurrency} at once` : 'each at its moment'}, think ${think > 0 ? `${fmt(think / 2)}–${fmt(think * 1.5)}` : '0'} ms, DB_POOL_SIZE ${poolSize}, ` +
       `${Math.round(correctShare * 100)}% correct answers, node ${process.version}, database ${bdb.name}`,
   );
   const JWT_SECRET = randomBytes(32).toString('base64url');
@@ -302,6 +311,8 @@ async function main(): Promise<number> {
       id: u.id,
       auth: `Bearer ${app.signAccessToken({ sub: u.id, adm: false })}`,
       correct: Array.from({ length: QUESTIONS }, () => random() < correctShare),
+      // Uniform between half and one and a half times --think: students do not answer in step.
+      pauses: Array.from({ length: QUESTIONS }, () => think * (0.5 + random())),
     }));
     const students = all.slice(0, N);
     const warmers = all.slice(N);
@@ -384,7 +395,7 @@ async function main(): Promise<number> {
     };
     const sampler = setInterval(() => void tick(), 1000);
     const env1: Env = { url: server.url, examId: exam.id, think, answersOf };
-    const sem = semaphore(concurrency);
+    const sem = semaphore(concurrency > 0 ? concurrency : Infinity);
     const lags: number[] = [];
     t0 = performance.now();
     await tick();
@@ -432,6 +443,8 @@ async function main(): Promise<number> {
     console.log(`errors:              ${fmt(errorCount)}${errorCount ? ` — ${[...errors].map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
     for (const [k, b] of firstBodies) console.log(`  first ${k}: ${b}`);
     console.log(`start latency:       p50 ${fmt(percentile(startMs, 50), 1)} ms, p90 ${fmt(percentile(startMs, 90), 1)} ms, p99 ${fmt(percentile(startMs, 99), 1)} ms, max ${fmt(Math.max(...startMs), 1)} ms`);
+    const slowest = starts.filter(ok).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    console.log(`slowest starts:      ${slowest.map((x) => `${fmt(x.ms, 0)} ms sent at ${fmt(x.at / 1000, 2)} s`).join(', ')}`);
     const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - (offsets[i] as number)]));
     console.log(`start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`);
     console.log(`submit latency:      p50 ${fmt(percentile(submitMs, 50), 1)} ms, p99 ${fmt(percentile(submitMs, 99), 1)} ms`);
@@ -439,7 +452,7 @@ async function main(): Promise<number> {
     console.log(`submissions/s:       ${fmt(submits.filter(ok).length / (submitPhase / 1000), 1)} (${fmt(submits.filter(ok).length)} in the submit phase of ${fmt(submitPhase / 1000, 2)} s, first submit sent → last answered)`);
     console.log(`wall time:           ${fmt(runMs / 1000, 2)} s the rush (first start → last finish), ${fmt((performance.now() - wall0) / 1000, 1)} s in all with setup`);
     console.log(
-      `students in flight:  peak ${sem.peak} (limit ${concurrency}); start sent later than scheduled by p50 ${fmt(percentile(lags, 50), 1)} ms, p99 ${fmt(percentile(lags, 99), 1)} ms; ` +
+      `students in flight:  peak ${sem.peak} (limit ${concurrency > 0 ? concurrency : 'none'}); start sent later than scheduled by p50 ${fmt(percentile(lags, 50), 1)} ms, p99 ${fmt(percentile(lags, 99), 1)} ms; ` +
         `last start sent at ${fmt(Math.max(...starts.map((x) => x.at)) / 1000, 2)} s (window ${values.window} s)`,
     );
     const cpu = {

@@ -10,7 +10,6 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { LoadedVersion } from '../catalogue/versions.js';
 import { ConstraintError, instantiate, type Variant as EngineVariant } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -46,24 +45,9 @@ function resolvedSections(app: FastifyInstance, examId: string, b: Blueprint): P
   return sections;
 }
 
-// The current version of a template is cached briefly (app.versions); when the cache expires in
-// the middle of a rush, every start in flight would reload and re-check the same templates.
-// Concurrent loads of one template share the first one instead.
-const versionLoads = new WeakMap<object, Map<string, Promise<LoadedVersion>>>();
-
-function currentVersion(app: FastifyInstance, templateId: string): Promise<LoadedVersion> {
-  let loads = versionLoads.get(app.versions);
-  if (!loads) versionLoads.set(app.versions, (loads = new Map()));
-  const pending = loads.get(templateId);
-  if (pending) return pending;
-  const load = app.versions.currentOf(templateId).finally(() => loads.delete(templateId));
-  loads.set(templateId, load);
-  return load;
-}
-
 /** A variant of the template's current version; a rare unsatisfiable seed is retried. */
 export async function issueExamVariant(app: FastifyInstance, templateId: string): Promise<{ versionId: string; v: EngineVariant }> {
-  const loaded = await currentVersion(app, templateId);
+  const loaded = await app.versions.currentOf(templateId);
   for (let i = 0; i < 5; i++) {
     try {
       return { versionId: loaded.versionId, v: instantiate(loaded.compiled, randomInt(MAX_STORED_SEED)) };
