@@ -3,14 +3,13 @@
  * needs (parameters, answers, grading rules, the template version), so grading never depends
  * on the template's current version.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ConstraintError, instantiate, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
 import type { AccessClaims } from '../plugins/auth.js';
-import { courseAccess } from '../courses/access.js';
 import { notFound, unprocessable } from '../errors.js';
-import { fromJson, toJson } from '../db/json.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { fromJson } from '../db/json.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /** Seeds fit a PostgreSQL integer. */
 const MAX_STORED_SEED = 2 ** 31 - 1;
@@ -53,9 +52,12 @@ async function templatesOfTopic(app: FastifyInstance, topic: string): Promise<st
   return topicCache.byTopic.get(topic) ?? [];
 }
 
-/** issuePractice(app, user, unsafeCourseId, choice): a fresh variant of a template or of a random template of a topic. */
+/**
+ * issuePractice(app, user, unsafeCourseId, choice): a fresh variant of a template or of a random
+ * template of a topic. One statement: the variant is inserted only if the caller is a member of
+ * the course (or an admin); otherwise nothing is written and the course is 404.
+ */
 export async function issuePractice(app: FastifyInstance, user: AccessClaims, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
-  const { courseId } = await courseAccess(app.prisma, user, unsafeCourseId);
   let templateId = choice.templateId;
   if (!templateId) {
     const ids = await templatesOfTopic(app, choice.topic ?? '');
@@ -72,21 +74,18 @@ export async function issuePractice(app: FastifyInstance, user: AccessClaims, un
     }
   }
   if (!v) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
-  const row = await app.prisma.variant.create({
-    data: {
-      templateVersionId: loaded.versionId,
-      userId: user.sub,
-      courseId,
-      seed: v.seed,
-      params: toJson(v.secret.params),
-      answers: toJson(v.secret.answers),
-      parts: toJson(v.secret.parts),
-      prompt: v.public.prompt,
-      solution: v.secret.solution,
-    },
-    select: { id: true, createdAt: true },
-  });
-  return { id: row.id, courseId, templateId, title: v.public.title, prompt: v.public.prompt, parts: v.public.parts, createdAt: row.createdAt };
+  const id = randomUUID();
+  const [row] = await app.sql.query<{ courseId: string; createdAt: Date }>(Prisma.sql`/* qg:practice-issue */
+    INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution)
+    SELECT ${id}::uuid, ${loaded.versionId}::uuid, ${user.sub}::uuid, c.id, ${v.seed}::int,
+           ${JSON.stringify(v.secret.params)}::jsonb, ${JSON.stringify(v.secret.answers)}::jsonb, ${JSON.stringify(v.secret.parts)}::jsonb,
+           ${v.public.prompt}::text, ${v.secret.solution}::text
+    FROM "Course" c
+    WHERE c.id = ${unsafeCourseId}::uuid
+      AND (${user.adm}::boolean OR EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = ${user.sub}::uuid AND m."courseId" = c.id))
+    RETURNING "courseId"::text AS "courseId", "createdAt"`);
+  if (!row) throw notFound('course');
+  return { id, courseId: row.courseId, templateId, title: v.public.title, prompt: v.public.prompt, parts: v.public.parts, createdAt: row.createdAt };
 }
 
 /** loadVariantFor(app, user, unsafeVariantId): the variant if the caller owns it or is course staff; 404 otherwise. */

@@ -80,6 +80,10 @@ describe('practice', () => {
     const res = await issue(outsider);
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    // Nothing was written for the outsider, also not for a course that does not exist.
+    const nowhere = await ctx.app.inject({ method: 'POST', url: '/api/v1/courses/00000000-0000-4000-8000-000000000000/practice', headers: student.auth, payload: { templateId: 'svm-loss-notes-example' } });
+    expect(nowhere.statusCode).toBe(404);
+    expect(await ctx.app.prisma.variant.count({ where: { userId: outsider.id } })).toBe(0);
   });
 
   it('grades a submission, then releases answers and solution', async () => {
