@@ -121,18 +121,8 @@ export function questionFromJson(j: QuestionJson): QuestionRow {
   };
 }
 
-/** One row of attemptQuery. */
-export interface AttemptQueryRow {
-  id: string;
-  examId: string;
-  userId: string;
-  number: number;
-  status: 'OPEN' | 'FINISHED';
-  startedAt: Date;
-  deadline: Date | null;
-  finishedAt: Date | null;
-  maxPoints: number;
-  points: number;
+/** One row of attemptQuery: the attempt's own columns, its exam's, the override's, and the questions as JSON. */
+export interface AttemptQueryRow extends Omit<AttemptRow, 'exam' | 'questions'> {
   courseId: string;
   examTitle: string;
   examStatus: string;
