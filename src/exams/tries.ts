@@ -27,12 +27,18 @@ const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passe
 /** saveAnswers(app, user, unsafeAttemptId, position, answers): autosave before the deadline. */
 export async function saveAnswers(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
   const now = app.now();
-  // One conditional UPDATE: owner, open, before the deadline. Autosave is the hot path.
+  // One conditional UPDATE: owner, open, before the deadline. Autosave is the hot path. The
+  // attempt row is share-locked, so a save waits for a finish in progress (which locks it for
+  // update) and then finds the attempt finished, instead of landing after finish graded.
   const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
+    WITH a AS (
+      SELECT id FROM "Attempt"
+      WHERE id = ${unsafeAttemptId}::uuid AND "userId" = ${user.sub}::uuid AND status = 'OPEN' AND (deadline IS NULL OR deadline > ${now}::timestamptz)
+      FOR SHARE
+    )
     UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}::timestamptz
-    FROM "Attempt" a
-    WHERE q."attemptId" = a.id AND a.id = ${unsafeAttemptId}::uuid AND q.position = ${position}::int
-      AND a."userId" = ${user.sub}::uuid AND a.status = 'OPEN' AND (a.deadline IS NULL OR a.deadline > ${now}::timestamptz)
+    FROM a
+    WHERE q."attemptId" = a.id AND q.position = ${position}::int
     RETURNING q.id::text AS id`);
   if (saved.length === 1) return { savedAt: now };
   const a = await app.prisma.attempt.findUnique({ where: { id: unsafeAttemptId }, select: { id: true, userId: true, status: true, deadline: true } });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctSubmission } from '../../src/authoring/submissions.js';
 import { sweepExpired } from '../../src/exams/finish.js';
 import { toJson } from '../../src/db/json.js';
+import pg from 'pg';
 import { buildApp } from '../../src/app.js';
+import { onPostgres } from '../helpers/db.js';
 import { createCourse, createUser, setupApp, testConfig, type TestContext, type TestUser } from '../helpers/app.js';
 
 let ctx: TestContext;
@@ -285,6 +287,36 @@ describe('release policies', () => {
     } finally {
       await restarted.close();
     }
+  });
+});
+
+describe('saves racing a finish', () => {
+  // A finish in progress holds the attempt row (FOR UPDATE) from its first statement to its
+  // commit; a save arriving meanwhile must not land after the finish read the saved answers.
+  it.runIf(onPostgres)('waits for the finish and is refused, leaving what the finish graded', async () => {
+    const u = await student();
+    const a = (await start(u, (await exam({ gradeDuringAttempt: false })).id)).json();
+    const first = await right(a.id, 1);
+    expect((await save(u, a.id, 1, first)).statusCode).toBe(200);
+    const other = new pg.Client({ connectionString: ctx.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM "Attempt" WHERE id = $1 FOR UPDATE', [a.id]);
+      let settled = false;
+      const late = save(u, a.id, 1, await wrong(a.id, 1)).finally(() => (settled = true));
+      await new Promise((ok) => setTimeout(ok, 300));
+      expect(settled).toBe(false);
+      await other.query(`UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = now(), "finishedBy" = 'student' WHERE id = $1`, [a.id]);
+      await other.query('COMMIT');
+      const res = await late;
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('ATTEMPT_FINISHED');
+    } finally {
+      await other.end();
+    }
+    const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
+    expect(q.savedAnswers).toEqual(first);
   });
 });
 
