@@ -290,7 +290,7 @@ describe('release policies', () => {
   });
 });
 
-describe('saves racing a finish', () => {
+describe('work racing a finish', () => {
   // A finish in progress holds the attempt row (FOR UPDATE) from its first statement to its
   // commit; a save arriving meanwhile must not land after the finish read the saved answers.
   it.runIf(onPostgres)('waits for the finish and is refused, leaving what the finish graded', async () => {
@@ -317,6 +317,31 @@ describe('saves racing a finish', () => {
     }
     const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
     expect(q.savedAnswers).toEqual(first);
+  });
+
+  it.runIf(onPostgres)('a graded try waits for the finish too, and then stores nothing', async () => {
+    const u = await student();
+    const a = (await start(u, (await exam()).id)).json();
+    const other = new pg.Client({ connectionString: ctx.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM "Attempt" WHERE id = $1 FOR UPDATE', [a.id]);
+      let settled = false;
+      const late = submit(u, a.id, 1, await right(a.id, 1)).finally(() => (settled = true));
+      await new Promise((ok) => setTimeout(ok, 300));
+      expect(settled).toBe(false);
+      await other.query(`UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = now(), "finishedBy" = 'student' WHERE id = $1`, [a.id]);
+      await other.query('COMMIT');
+      const res = await late;
+      expect(res.statusCode).toBe(409);
+      expect(res.json().code).toBe('ATTEMPT_FINISHED');
+    } finally {
+      await other.end();
+    }
+    expect(await ctx.app.prisma.submission.count({ where: { attemptQuestion: { attemptId: a.id } } })).toBe(0);
+    const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
+    expect(q.triesUsed).toBe(0);
   });
 });
 
