@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { createCourse, createUser, setupApp, TEST_SECRET, type TestContext } from '../helpers/app.js';
 
@@ -128,6 +128,22 @@ describe('access tokens', () => {
     expect((await me(u.token)).statusCode).toBe(200);
     const forged = forge({ alg: 'HS256', typ: 'JWT' }, { sub: u.id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', iat: now(), exp: now() + 60 });
     expect((await me(forged)).statusCode).toBe(200);
+  });
+
+  it('refuse a token once it expires, though it was accepted (and remembered) before', async () => {
+    const u = await createUser(ctx.app);
+    const token = forge({ alg: 'HS256', typ: 'JWT' }, { sub: u.id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', iat: now(), exp: now() + 30 });
+    expect((await me(token)).statusCode).toBe(200);
+    expect((await me(token)).statusCode).toBe(200);
+    const later = Date.now() + 60_000;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      const res = await me(token);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().message).toMatch(/expired/);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it.each([
