@@ -5,10 +5,10 @@
  *   c) issue a practice variant,           d) submit correct answers to a practice variant.
  *   npm run bench:http -- [--duration 10] [--connections 50] [--warmup 2]
  *                         [--template svm-loss-notes-example] [--students 50]
- *                         [--variants N] [--paths a,b,c,d] [--cpu-prof]
+ *                         [--variants N] [--paths a,b,c,d] [--pool 20] [--cpu-prof]
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a
  * fresh database qg_bench_<random> is created, migrated, and dropped at the end. Each path's
- * server runs in its own child process (bench/http-server.ts, pool of 20 like the service's
+ * server runs in its own child process (bench/http-server.ts, pool of --pool 20 like the service's
  * default); autocannon runs here. Besides req/s and latency, each path reports the SQL
  * statements its server sent per request and the CPU milliseconds per request spent in the
  * server, in PostgreSQL (the bench database's backends and WAL writer, from /proc) and in
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     variants: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     paths: { type: 'string', default: 'a,b,c,d' },
+    pool: { type: 'string', default: '20' },
   },
 });
 const duration = Number(values.duration);
@@ -58,7 +59,9 @@ const connections = Number(values.connections);
 const warmup = Number(values.warmup);
 const students = Number(values.students);
 const templateId = values.template;
-const POOL_SIZE = 20;
+// Connections of each server's pool (b's pg Pool and the app's DB_POOL_SIZE alike).
+const POOL_SIZE = Number(values.pool);
+if (!Number.isInteger(POOL_SIZE) || POOL_SIZE < 1) throw new Error('--pool must be a positive integer');
 
 const baseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const dbName = `qg_bench_${randomBytes(5).toString('hex')}`;
