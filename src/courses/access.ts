@@ -18,6 +18,11 @@ export interface CourseAccess {
   isAdmin: boolean;
 }
 
+/** roleOf(memberRole, user): the caller's role in a course that exists; administrators who are not members act as instructors. */
+export function roleOf(memberRole: CourseRole | null | undefined, user: AccessClaims): CourseRole | undefined {
+  return memberRole ?? (user.adm ? 'INSTRUCTOR' : undefined);
+}
+
 /** courseAccess(prisma, user, unsafeCourseId, allowed?): the caller's role in the course, or 404/403. */
 export async function courseAccess(
   prisma: PrismaClient,
@@ -29,13 +34,9 @@ export async function courseAccess(
     where: { userId_courseId: { userId: user.sub, courseId: unsafeCourseId } },
     select: { role: true },
   });
-  let role: CourseRole;
-  if (m) role = m.role;
-  else if (user.adm) {
-    const exists = await prisma.course.count({ where: { id: unsafeCourseId } });
-    if (!exists) throw notFound('course');
-    role = 'INSTRUCTOR';
-  } else throw notFound('course');
+  const role = roleOf(m?.role, user);
+  if (!role) throw notFound('course');
+  if (!m && !(await prisma.course.count({ where: { id: unsafeCourseId } }))) throw notFound('course');
   if (allowed && !allowed.includes(role)) throw forbidden(`this needs the role ${allowed.join(' or ')} in the course`);
   return { courseId: unsafeCourseId, role, isAdmin: user.adm };
 }

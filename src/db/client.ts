@@ -9,7 +9,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate } from './migrate.js';
-import { preparedName } from './prepared.js';
 import { pgliteRawSql, pgRawSql, type RawSql } from './raw.js';
 import { pgliteSession, pgSession, type SqlSession } from './sql.js';
 
@@ -40,7 +39,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // A backend killed under us (failover, pg_terminate_backend) must not crash the process:
     // the pool drops the client and the next query opens a new connection.
     pool.on('error', () => {});
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: (q) => preparedName(q.sql) as string }) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     return {
       kind: 'postgres',
       prisma,

@@ -1,6 +1,6 @@
 /**
- * Prepared statements for the hot raw statements. A statement whose SQL starts with a
- * `/* qg:<name> *\/` comment gets a stable statement name, so each pool connection parses it
+ * Prepared statements for the hot raw statements (run by raw.ts). A statement whose SQL starts
+ * with a `/* qg:<name> *\/` comment gets a stable statement name, so each pool connection parses it
  * once and PostgreSQL can keep its plan (planning the JSON-building reads cost more than running
  * them). Only marked statements are named: their number is fixed, while Prisma's own SQL texts
  * vary (IN lists), and every named statement stays prepared on every connection.

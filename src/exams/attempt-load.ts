@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessClaims } from '../plugins/auth.js';
 import { notFound } from '../errors.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
-import { windowOf, type StudentWindow } from './window.js';
+import { overrideOf, windowOf, type StudentWindow } from './window.js';
+import { roleOf, STAFF } from '../courses/access.js';
 import { attemptQuery, attemptRowOf, type AttemptRow } from './attempt-rows.js';
 
 export type { AttemptRow } from './attempt-rows.js';
@@ -21,8 +22,8 @@ export async function loadAttemptFor(app: FastifyInstance, user: AccessClaims, u
   const r = await attemptQuery(app.sql, unsafeAttemptId, user.sub);
   if (!r) throw notFound('attempt');
   const isOwner = r.userId === user.sub;
-  if (!isOwner && !(user.adm || r.readerRole === 'TA' || r.readerRole === 'INSTRUCTOR')) throw notFound('attempt');
+  const role = roleOf(r.readerRole, user);
+  if (!isOwner && !(role && STAFF.includes(role))) throw notFound('attempt');
   const blueprint = blueprintFromText(r.blueprint);
-  const override = r.extraMinutes === null ? null : { extraMinutes: r.extraMinutes, closesAt: r.overrideClosesAt, extraAttempts: r.extraAttempts ?? 0 };
-  return { attempt: attemptRowOf(r), blueprint, window: windowOf(blueprint.policies, override), isOwner };
+  return { attempt: attemptRowOf(r), blueprint, window: windowOf(blueprint.policies, overrideOf(r)), isOwner };
 }

@@ -7,6 +7,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { QuestionVariant } from './question-grading.js';
 import type { RawQuery } from '../db/raw.js';
+import type { CourseRole } from '../courses/access.js';
 
 export interface LastTry {
   id: string;
@@ -133,7 +134,7 @@ export interface AttemptQueryRow extends Omit<AttemptRow, 'exam' | 'questions'> 
   overrideClosesAt: Date | null;
   extraAttempts: number | null;
   /** The reader's role in the exam's course (null: not a member). */
-  readerRole: string | null;
+  readerRole: CourseRole | null;
   questions: QuestionJson[];
 }
 

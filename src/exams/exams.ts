@@ -67,6 +67,11 @@ const examFrozen = (status: ExamStatus) =>
 const invalidTransition = (from: ExamStatus, to: ExamStatus) =>
   conflict('INVALID_TRANSITION', `a ${from} exam cannot become ${to}`, { from, to });
 
+/** Students never learn that drafts exist. */
+export function hiddenFrom(role: CourseRole, status: ExamStatus): boolean {
+  return role === 'STUDENT' && status === 'DRAFT';
+}
+
 /**
  * loadExam(prisma, user, unsafeExamId, roles?): the exam, its blueprint and the caller's access.
  * 404 when the exam does not exist, the caller is not a member of its course, or the caller is
@@ -89,7 +94,7 @@ export async function loadExam(
     if (err instanceof AppError && err.statusCode === 404) throw notFound('exam');
     throw err;
   }
-  if (access.role === 'STUDENT' && exam.status === 'DRAFT') throw notFound('exam');
+  if (hiddenFrom(access.role, exam.status)) throw notFound('exam');
   if (roles && !roles.includes(access.role)) throw forbidden(`this needs the role ${roles.join(' or ')} in the course`);
   return { exam, blueprint: blueprintFromJson(exam.blueprint), access };
 }

@@ -4,6 +4,8 @@
  * attempt, its questions and their variants (written together or not at all).
  */
 import type { FastifyInstance } from 'fastify';
+import type { QuestionRow } from './attempt-rows.js';
+import type { QuestionVariant } from './question-grading.js';
 import { Prisma } from '../generated/prisma/client.js';
 
 export interface StartState {
@@ -46,17 +48,14 @@ export interface NewAttempt {
 }
 
 /**
- * insertAttempt(app, attempt, questions, variants, createdAt): one statement. Rows come in as
- * JSON (jsonb_to_recordset), so the statement's size does not depend on the number of questions.
+ * insertAttempt(app, attempt, questions): one statement writes the attempt, its questions and
+ * their current variants. Rows come in as JSON (jsonb_to_recordset), so the statement's size
+ * does not depend on the number of questions.
  * A second OPEN attempt of the same student violates a unique index (the caller settles the race).
  */
-export async function insertAttempt(
-  app: FastifyInstance,
-  a: NewAttempt,
-  questions: { id: string; position: number; sectionIndex: number; templateId: string; maxPoints: number }[],
-  variants: { id: string; templateVersionId: string; userId: string; courseId: string; attemptQuestionId: string; seed: number; params: unknown; answers: unknown; parts: unknown; prompt: string; solution: string }[],
-  createdAt: Date,
-): Promise<void> {
+export async function insertAttempt(app: FastifyInstance, a: NewAttempt, questions: QuestionRow[]): Promise<void> {
+  // Each question's current variant, with its question's id (other keys are ignored by jsonb_to_recordset).
+  const variants = questions.map((q) => ({ ...(q.variants[0] as QuestionVariant), attemptQuestionId: q.id }));
   await app.sql.query(Prisma.sql`/* qg:start-write */
     WITH attempt AS (
       INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")
@@ -64,10 +63,10 @@ export async function insertAttempt(
     ), questions AS (
       INSERT INTO "AttemptQuestion" (id, "attemptId", position, "sectionIndex", "templateId", "maxPoints")
       SELECT q.id, ${a.id}::uuid, q.position, q."sectionIndex", q."templateId", q."maxPoints"
-      FROM jsonb_to_recordset(${JSON.stringify(questions)}::jsonb) AS q(id uuid, position int, "sectionIndex" int, "templateId" text, "maxPoints" float8)
+      FROM jsonb_to_recordset(${JSON.stringify(questions.map((q) => ({ id: q.id, position: q.position, sectionIndex: q.sectionIndex, templateId: q.templateId, maxPoints: q.maxPoints })))}::jsonb) AS q(id uuid, position int, "sectionIndex" int, "templateId" text, "maxPoints" float8)
     )
     INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
-    SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${createdAt}::timestamptz
+    SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, v."createdAt"
     FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb)
-      AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`);
+      AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text, "createdAt" timestamptz)`);
 }

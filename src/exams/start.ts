@@ -17,10 +17,13 @@ import { conflict, notFound, unprocessable } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { resolvePool } from './pools.js';
 import { drawQuestions, type ResolvedSection } from './draw.js';
-import { deadlineFor, windowOf } from './window.js';
+import { deadlineFor, overrideOf, windowOf } from './window.js';
 import { finishAttempt } from './finish.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
-import type { AttemptRow } from './attempt-rows.js';
+import type { AttemptRow, QuestionRow } from './attempt-rows.js';
+import type { QuestionVariant } from './question-grading.js';
+import { roleOf } from '../courses/access.js';
+import { hiddenFrom } from './exams.js';
 import type { LoadedAttempt } from './attempt-load.js';
 import { insertAttempt, startState } from './start-sql.js';
 
@@ -58,22 +61,6 @@ export async function issueExamVariant(app: FastifyInstance, templateId: string)
   throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
 }
 
-/** A variant row's columns, its Json columns as the engine's plain values. */
-function variantFields(versionId: string, v: EngineVariant, userId: string, courseId: string, attemptQuestionId: string) {
-  return {
-    templateVersionId: versionId,
-    userId,
-    courseId,
-    attemptQuestionId,
-    seed: v.seed,
-    params: v.secret.params as unknown,
-    answers: v.secret.answers as unknown,
-    parts: v.secret.parts as unknown,
-    prompt: v.public.prompt,
-    solution: v.secret.solution,
-  };
-}
-
 /**
  * startAttempt(app, user, unsafeExamId): { attemptId, created, started? }. A new attempt comes
  * back as `started`, built from what was written (no second read); an open one only by id.
@@ -81,11 +68,12 @@ function variantFields(versionId: string, v: EngineVariant, userId: string, cour
  */
 export async function startAttempt(app: FastifyInstance, user: AccessClaims, unsafeExamId: string): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
   const st = await startState(app, unsafeExamId, user.sub);
-  // Not a member, or a student and a draft: the exam does not exist for the caller.
-  if (!st || (!st.role && !user.adm) || (st.status === 'DRAFT' && (st.role ?? 'INSTRUCTOR') === 'STUDENT')) throw notFound('exam');
+  // Not a member, or a student and a draft: the exam does not exist for the caller (as in loadExam).
+  const role = roleOf(st?.role, user);
+  if (!st || !role || hiddenFrom(role, st.status)) throw notFound('exam');
   if (st.status !== 'PUBLISHED') throw conflict('EXAM_NOT_AVAILABLE', st.status === 'ARCHIVED' ? 'this exam is archived' : 'this exam is not published');
   const blueprint = blueprintFromText(st.blueprint);
-  const w = windowOf(blueprint.policies, st.extraMinutes === null ? null : { extraMinutes: st.extraMinutes, closesAt: st.overrideClosesAt, extraAttempts: st.extraAttempts ?? 0 });
+  const w = windowOf(blueprint.policies, overrideOf(st));
   const now = app.now();
   const mine = st.mine;
   const open = mine.find((a) => a.status === 'OPEN');
@@ -101,22 +89,45 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
   const drawn = drawQuestions(await resolvedSections(app, st.id, blueprint), blueprint.policies.shuffle, randomInt);
   const issued = await Promise.all(drawn.map((d) => issueExamVariant(app, d.templateId)));
   const attemptId = randomUUID();
-  const questions = drawn.map((d, i) => ({
-    id: randomUUID(),
-    position: i + 1,
-    sectionIndex: d.sectionIndex,
-    templateId: d.templateId,
-    maxPoints: d.points,
-  }));
-  // Encoded once, by the JSON.stringify of insertAttempt (what toJson would do per column).
-  const variants = issued.map(({ versionId, v }, i) => ({ id: randomUUID(), ...variantFields(versionId, v, user.sub, st.courseId, (questions[i] as { id: string }).id) }));
-  const maxPoints = drawn.reduce((s, d) => s + d.points, 0);
-  const deadline = deadlineFor(w, now);
   // Variants are stamped by the app's clock, as Prisma stamps @default(now()) (a fresh variant
   // issued after a wrong try must sort after these).
   const createdAt = new Date();
+  // The questions as the attempt view reads them; the INSERT takes the same objects as JSON.
+  const questions: QuestionRow[] = drawn.map((d, i) => {
+    const { versionId, v } = issued[i] as (typeof issued)[number];
+    const variant: QuestionVariant = {
+      id: randomUUID(),
+      templateVersionId: versionId,
+      userId: user.sub,
+      courseId: st.courseId,
+      seed: v.seed,
+      params: v.secret.params as Prisma.JsonValue,
+      answers: v.secret.answers as Prisma.JsonValue,
+      parts: v.secret.parts as unknown as Prisma.JsonValue,
+      prompt: v.public.prompt,
+      solution: v.secret.solution,
+      createdAt,
+      templateVersion: { id: versionId, templateId: v.templateId, hash: v.templateHash, template: { title: v.public.title } },
+    };
+    return {
+      id: randomUUID(),
+      position: i + 1,
+      sectionIndex: d.sectionIndex,
+      templateId: d.templateId,
+      maxPoints: d.points,
+      triesUsed: 0,
+      earned: 0,
+      overridePoints: null,
+      savedAnswers: null,
+      savedAt: null,
+      variants: [variant],
+      submissions: [],
+    };
+  });
+  const maxPoints = drawn.reduce((s, d) => s + d.points, 0);
+  const deadline = deadlineFor(w, now);
   try {
-    await insertAttempt(app, { id: attemptId, examId: st.id, userId: user.sub, number: used + 1, startedAt: now, deadline, maxPoints }, questions, variants, createdAt);
+    await insertAttempt(app, { id: attemptId, examId: st.id, userId: user.sub, number: used + 1, startedAt: now, deadline, maxPoints }, questions);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     // Another tab started an attempt at the same moment: that one is the open attempt.
@@ -136,35 +147,7 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
     maxPoints,
     points: 0,
     exam: { id: st.id, courseId: st.courseId, title: st.title, status: st.status },
-    questions: questions.map((q, i) => {
-      const v = variants[i] as (typeof variants)[number];
-      const e = (issued[i] as (typeof issued)[number]).v;
-      return {
-        ...q,
-        triesUsed: 0,
-        earned: 0,
-        overridePoints: null,
-        savedAnswers: null,
-        savedAt: null,
-        variants: [
-          {
-            id: v.id,
-            templateVersionId: v.templateVersionId,
-            userId: v.userId,
-            courseId: v.courseId,
-            seed: v.seed,
-            params: v.params as Prisma.JsonValue,
-            answers: v.answers as Prisma.JsonValue,
-            parts: v.parts as Prisma.JsonValue,
-            prompt: v.prompt,
-            solution: v.solution,
-            createdAt,
-            templateVersion: { id: v.templateVersionId, templateId: e.templateId, hash: e.templateHash, template: { title: e.public.title } },
-          },
-        ],
-        submissions: [],
-      };
-    }),
+    questions,
   };
   return { attemptId, created: true, started: { attempt, blueprint, window: w, isOwner: true } };
 }

@@ -77,14 +77,18 @@ interface StoredTry {
   attemptQuestionId: string | null;
 }
 
+/** Whether a try's response carries the answers: the question ended with it (solved or out of tries) or the attempt is finished, as the policy says. */
+function releasedWithTry(p: Policies, score: number, triesUsed: number, attemptFinished: boolean, now: Date): boolean {
+  return answersReleased(p, { attemptFinished, questionEnded: score >= 1 || triesUsed >= p.triesPerQuestion, examArchived: false, now });
+}
+
 async function tryView(app: FastifyInstance, s: StoredTry, p: Policies): Promise<TryView> {
   const q = await app.prisma.attemptQuestion.findUniqueOrThrow({
     where: { id: s.attemptQuestionId as string },
     include: { variants: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true } }, attempt: { select: { status: true } } },
   });
   const v = await app.prisma.variant.findUniqueOrThrow({ where: { id: s.variantId }, select: { answers: true, solution: true } });
-  const ended = s.score >= 1 || q.triesUsed >= p.triesPerQuestion;
-  const released = answersReleased(p, { attemptFinished: q.attempt.status === 'FINISHED', questionEnded: ended, examArchived: false, now: app.now() });
+  const released = releasedWithTry(p, s.score, q.triesUsed, q.attempt.status === 'FINISHED', app.now());
   return {
     submissionId: s.id,
     position: q.position,
@@ -194,8 +198,7 @@ export async function submitTry(
       parts: graded.parts,
       newVariant: fresh !== undefined,
     };
-    const ended = graded.score >= 1 || tryNumber >= p.triesPerQuestion;
-    if (answersReleased(p, { attemptFinished: false, questionEnded: ended, examArchived: false, now })) {
+    if (releasedWithTry(p, graded.score, tryNumber, false, now)) {
       view.correctAnswers = fromJson<Record<string, AnswerValue>>(v.answers);
       view.solution = v.solution;
     }

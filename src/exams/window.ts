@@ -1,5 +1,4 @@
 /** The time window and attempt budget that apply to one student, overrides included. */
-import type { FastifyInstance } from 'fastify';
 import type { Policies } from './blueprint.js';
 
 export interface StudentWindow {
@@ -16,9 +15,9 @@ export interface WindowOverride {
   extraAttempts: number;
 }
 
-export async function studentWindow(app: FastifyInstance, examId: string, userId: string, p: Policies): Promise<StudentWindow> {
-  const o = await app.prisma.examOverride.findUnique({ where: { examId_userId: { examId, userId } } });
-  return windowOf(p, o);
+/** overrideOf(row): the override columns of a joined row (extraMinutes null: no override). */
+export function overrideOf(row: { extraMinutes: number | null; overrideClosesAt: Date | null; extraAttempts: number | null }): WindowOverride | null {
+  return row.extraMinutes === null ? null : { extraMinutes: row.extraMinutes, closesAt: row.overrideClosesAt, extraAttempts: row.extraAttempts ?? 0 };
 }
 
 /** windowOf(policies, override?): the window once the student's override (if any) is applied. */

@@ -293,28 +293,34 @@ describe('release policies', () => {
 describe('work racing a finish', () => {
   // A finish in progress holds the attempt row (FOR UPDATE) from its first statement to its
   // commit; a save arriving meanwhile must not land after the finish read the saved answers.
+
+  /** Sends a request while another connection holds the attempt as a finish does; checks it waits, then finishes the attempt and returns the request's response. */
+  async function duringFinish(attemptId: string, send: () => Promise<{ statusCode: number; json(): any }>) {
+    const other = new pg.Client({ connectionString: ctx.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM "Attempt" WHERE id = $1 FOR UPDATE', [attemptId]);
+      let settled = false;
+      const late = send().finally(() => (settled = true));
+      await new Promise((ok) => setTimeout(ok, 300));
+      expect(settled).toBe(false);
+      await other.query(`UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = now(), "finishedBy" = 'student' WHERE id = $1`, [attemptId]);
+      await other.query('COMMIT');
+      return await late;
+    } finally {
+      await other.end();
+    }
+  }
   it.runIf(onPostgres)('waits for the finish and is refused, leaving what the finish graded', async () => {
     const u = await student();
     const a = (await start(u, (await exam({ gradeDuringAttempt: false })).id)).json();
     const first = await right(a.id, 1);
     expect((await save(u, a.id, 1, first)).statusCode).toBe(200);
-    const other = new pg.Client({ connectionString: ctx.tdb.url });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      await other.query('SELECT id FROM "Attempt" WHERE id = $1 FOR UPDATE', [a.id]);
-      let settled = false;
-      const late = save(u, a.id, 1, await wrong(a.id, 1)).finally(() => (settled = true));
-      await new Promise((ok) => setTimeout(ok, 300));
-      expect(settled).toBe(false);
-      await other.query(`UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = now(), "finishedBy" = 'student' WHERE id = $1`, [a.id]);
-      await other.query('COMMIT');
-      const res = await late;
-      expect(res.statusCode).toBe(409);
-      expect(res.json().code).toBe('ATTEMPT_FINISHED');
-    } finally {
-      await other.end();
-    }
+    const lateAnswers = await wrong(a.id, 1);
+    const res = await duringFinish(a.id, () => save(u, a.id, 1, lateAnswers));
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('ATTEMPT_FINISHED');
     const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
     expect(q.savedAnswers).toEqual(first);
   });
@@ -322,23 +328,10 @@ describe('work racing a finish', () => {
   it.runIf(onPostgres)('a graded try waits for the finish too, and then stores nothing', async () => {
     const u = await student();
     const a = (await start(u, (await exam()).id)).json();
-    const other = new pg.Client({ connectionString: ctx.tdb.url });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      await other.query('SELECT id FROM "Attempt" WHERE id = $1 FOR UPDATE', [a.id]);
-      let settled = false;
-      const late = submit(u, a.id, 1, await right(a.id, 1)).finally(() => (settled = true));
-      await new Promise((ok) => setTimeout(ok, 300));
-      expect(settled).toBe(false);
-      await other.query(`UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = now(), "finishedBy" = 'student' WHERE id = $1`, [a.id]);
-      await other.query('COMMIT');
-      const res = await late;
-      expect(res.statusCode).toBe(409);
-      expect(res.json().code).toBe('ATTEMPT_FINISHED');
-    } finally {
-      await other.end();
-    }
+    const answers = await right(a.id, 1);
+    const res = await duringFinish(a.id, () => submit(u, a.id, 1, answers));
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('ATTEMPT_FINISHED');
     expect(await ctx.app.prisma.submission.count({ where: { attemptQuestion: { attemptId: a.id } } })).toBe(0);
     const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
     expect(q.triesUsed).toBe(0);
