@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { TemplateVersions } from '../catalogue/versions.js';
 import type { Config } from '../config.js';
+import { practiceBatches, type PracticeBatches } from '../practice/submit-batch.js';
 
 export type Clock = () => Date;
 
@@ -12,6 +13,8 @@ declare module 'fastify' {
     /** The server clock: deadlines and limits are enforced against this, never the client's. */
     now: Clock;
     versions: TemplateVersions;
+    /** The practice submit's statements, batched across concurrent requests. */
+    practiceBatches: PracticeBatches;
   }
 }
 
@@ -20,6 +23,7 @@ export default fp(
     app.decorate('config', opts.config);
     app.decorate('now', opts.clock);
     app.decorate('versions', new TemplateVersions(app.prisma));
+    app.decorate('practiceBatches', practiceBatches(app.sql));
   },
   { name: 'services', dependencies: ['db'] },
 );

@@ -12,9 +12,8 @@ import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { engineVariant } from './variants.js';
 import { fromJson } from '../db/json.js';
-import { isUniqueViolation } from '../db/errors.js';
 import type { VariantRow } from './variants.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 export interface SubmissionView {
   submissionId: string;
@@ -67,7 +66,8 @@ async function replayByKey(app: FastifyInstance, userId: string, key: string, re
  * submitPractice(app, user, unsafeVariantId, answers, key?): grades and stores once.
  * Returns { view, replayed }: replayed is true when an earlier identical request's result is returned.
  *
- * The first submission, the hot path, costs two statements: read the variant, insert the row.
+ * The first submission, the hot path, costs two statements, each shared with the concurrent
+ * submits (submit-batch.ts): read the variant, insert the row.
  * Retries and repeats are found by the unique indexes the insert runs into, (variantId,
  * tryNumber) and (userId, idempotencyKey), not by looking first: a retry with its key, a racing
  * duplicate and a key reused for another request all end in alreadySubmitted, which replays or
@@ -81,11 +81,10 @@ export async function submitPractice(
   idempotencyKey?: string,
 ): Promise<{ view: SubmissionView; replayed: boolean }> {
   const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
-  // The two hot statements are raw SQL on the driver (db/raw.ts): Prisma's model queries and
-  // even its $queryRaw cost several times the CPU per call, and every graded answer comes here.
-  const [row] = await app.sql.query<VariantRow>(Prisma.sql`/* qg:practice-variant */
-    SELECT id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution, "createdAt"
-    FROM "Variant" WHERE id = ${unsafeVariantId}::uuid`);
+  // The two hot statements are raw SQL on the driver, batched with those of concurrent submits
+  // (submit-batch.ts): Prisma's model queries cost several times the CPU per call, and every
+  // graded answer comes here.
+  const row = await app.practiceBatches.readVariant(unsafeVariantId);
   // Only the owner submits; anyone else's variant looks missing.
   if (!row || row.userId !== user.sub) {
     // A retry whose key was already used answers with that key's result or refusal, as before
@@ -111,31 +110,34 @@ export async function submitPractice(
     const details = result.parts.filter((p) => p.status === 'format-error').map((p) => ({ part: p.id, message: p.feedback }));
     throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; nothing was stored`, details);
   }
-  try {
-    const [stored] = await app.sql.query<{ id: string; createdAt: Date }>(Prisma.sql`/* qg:practice-submit */
-      INSERT INTO "Submission" (id, "variantId", "userId", "tryNumber", answers, results, score, points, "maxPoints", "idempotencyKey", "requestHash")
-      VALUES (${randomUUID()}::uuid, ${row.id}::uuid, ${user.sub}::uuid, 1, ${JSON.stringify(answers)}::jsonb, ${JSON.stringify(result.parts)}::jsonb,
-              ${result.score}, ${result.points}, ${result.maxPoints}, ${idempotencyKey ?? null}, ${requestHash})
-      RETURNING id, "createdAt"`);
-    if (!stored) throw new Error('INSERT … RETURNING gave no row');
-    return {
-      view: {
-        submissionId: stored.id,
-        variantId: row.id,
-        score: result.score,
-        points: result.points,
-        maxPoints: result.maxPoints,
-        parts: result.parts,
-        correctAnswers: fromJson<Record<string, AnswerValue>>(row.answers),
-        solution: row.solution,
-        createdAt: stored.createdAt,
-      },
-      replayed: false,
-    };
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
-  }
+  const stored = await app.practiceBatches.storeSubmission({
+    id: randomUUID(),
+    variantId: row.id,
+    userId: user.sub,
+    answers,
+    results: result.parts,
+    score: result.score,
+    points: result.points,
+    maxPoints: result.maxPoints,
+    idempotencyKey: idempotencyKey ?? null,
+    requestHash,
+  });
+  // Refused by a unique index: this variant is graded already, or the key was used.
+  if (!stored) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
+  return {
+    view: {
+      submissionId: stored.id,
+      variantId: row.id,
+      score: result.score,
+      points: result.points,
+      maxPoints: result.maxPoints,
+      parts: result.parts,
+      correctAnswers: fromJson<Record<string, AnswerValue>>(row.answers),
+      solution: row.solution,
+      createdAt: stored.createdAt,
+    },
+    replayed: false,
+  };
 }
 
 /**
