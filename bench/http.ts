@@ -105,6 +105,17 @@ interface Row {
   queriesPerRequest?: number;
   /** CPU milliseconds per completed request: the server process, PostgreSQL, autocannon. */
   cpu?: { server: number; postgres: number; loadgen: number };
+  /** The server's event-loop delay and GC pauses during the timed run. */
+  pauses?: Pauses;
+}
+
+interface Pauses {
+  loopP99: number;
+  loopMax: number;
+  /** Arrival to response inside the server, ms. */
+  servedP50: number;
+  servedP99: number;
+  gc: { count: number; ms: number; maxMs: number; major: number };
 }
 
 /** The first response body seen per non-2xx status, to say what went wrong. */
@@ -169,7 +180,9 @@ async function measure(name: string, server: Server, requests: autocannon.Reques
     loadgen: process.cpuUsage(),
   };
   if (values['cpu-prof']) await server.ask({ cmd: 'profile-start' }, 'profiling');
+  await server.ask({ cmd: 'pauses-start' }, 'pausing');
   const r = await load(server.url, requests, duration);
+  const pauses = await server.ask<Pauses>({ cmd: 'pauses' }, 'pauses');
   const loadgen = process.cpuUsage(before.loadgen);
   const after = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await postgresCpu(admin) };
   if (values['cpu-prof']) {
@@ -178,6 +191,7 @@ async function measure(name: string, server: Server, requests: autocannon.Reques
     console.log(`(CPU profile of the server during "${name}": ${await server.ask<string>({ cmd: 'profile-stop', file }, 'profiled')})`);
   }
   const row = summarise(name, r);
+  row.pauses = pauses;
   const n = Math.max(1, r.requests.total);
   row.cpu = { server: (after.server - before.server) / n, postgres: postgresCpuDelta(before.postgres, after.postgres) / n, loadgen: (loadgen.user + loadgen.system) / 1000 / n };
   await sleep(200);
@@ -202,6 +216,11 @@ function printTable(rows: Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
   for (const r of rows) if (r.non2xx || r.errors) console.log(`  ${r.name}: status codes ${r.statusCodes}`);
+  console.log('inside the server during the timed run (arrival to response; event-loop delay; garbage collection):');
+  for (const r of rows) {
+    const p = r.pauses;
+    if (p) console.log(`  ${r.name}: in the server p50 ${fmt(p.servedP50, 1)} ms, p99 ${fmt(p.servedP99, 1)} ms; loop delay p99 ${fmt(p.loopP99, 1)} ms, max ${fmt(p.loopMax, 1)} ms; GC ${fmt(p.gc.count)} pauses (${fmt(p.gc.major)} major), ${fmt(p.gc.ms)} ms in all, longest ${fmt(p.gc.maxMs, 1)} ms`);
+  }
   for (const [status, body] of sampleBodies) console.log(`  first ${status} body: ${body}`);
 }
 
@@ -224,6 +243,16 @@ async function issuePath(s: Setup): Promise<Row> {
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * The variantId of a 2xx submit response, found in the text rather than by parsing the whole
+ * body: autocannon runs on the same two cores as the server, so its per-response work shows up
+ * in the latencies it measures. A body without it gives '' (and the row check fails).
+ */
+function variantIdOf(body: string): string {
+  const at = body.indexOf('"variantId":"');
+  return at < 0 ? '' : body.slice(at + 13, at + 13 + 36);
 }
 
 interface Job {
@@ -297,7 +326,7 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
       const i = (context as { i?: number }).i ?? -1;
       if (i >= 0) answered[i] = status;
       if (status >= 200 && status < 300) {
-        const variantId = (JSON.parse(body) as { variantId: string }).variantId;
+        const variantId = variantIdOf(body);
         if (acknowledged.has(variantId)) duplicateAcks++;
         acknowledged.add(variantId);
       }
