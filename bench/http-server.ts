@@ -13,7 +13,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { createHistogram, monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
+import { createHistogram } from 'node:perf_hooks';
+import { PauseWatch } from './lib/pauses.js';
 import { buildApp } from '../src/app.js';
 import { parseEnv } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
@@ -30,21 +31,11 @@ const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   queries++;
   return query.apply(this, args);
 };
-// Where a request's time goes: arrival to response inside the server, event-loop delay (the loop busy with other
-// requests) and garbage-collection pauses, over a window the parent chooses ({cmd: 'pauses-start'}
+// Where a request's time goes: arrival to response inside the server (µs), and the event-loop
+// delay and GC pauses (lib/pauses.ts), over a window the parent chooses ({cmd: 'pauses-start'}
 // then {cmd: 'pauses'}).
-const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-// Time from a request's arrival to its response, as the server sees it (µs).
 const served = createHistogram();
-let gc = { count: 0, ms: 0, maxMs: 0, major: 0 };
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    gc.count++;
-    gc.ms += e.duration;
-    gc.maxMs = Math.max(gc.maxMs, e.duration);
-    if (((e as unknown as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
-  }
-}).observe({ entryTypes: ['gc'] });
+const pauses = new PauseWatch();
 // CPU profile of a window the parent chooses (the timed run), written to m.file.
 const inspector = new Session();
 process.on('message', (m: { cmd?: string; file?: string }) => {
@@ -53,14 +44,11 @@ process.on('message', (m: { cmd?: string; file?: string }) => {
     const u = process.cpuUsage();
     process.send?.({ cpu: (u.user + u.system) / 1000 });
   } else if (m.cmd === 'pauses-start') {
-    loopDelay.reset();
-    loopDelay.enable();
     served.reset();
-    gc = { count: 0, ms: 0, maxMs: 0, major: 0 };
+    pauses.start();
     process.send?.({ pausing: true });
   } else if (m.cmd === 'pauses') {
-    loopDelay.disable();
-    process.send?.({ pauses: { loopP99: loopDelay.percentile(99) / 1e6, loopMax: loopDelay.max / 1e6, gc, servedP50: served.percentile(50) / 1e3, servedP99: served.percentile(99) / 1e3 } });
+    process.send?.({ pauses: { ...pauses.report(), servedP50: served.percentile(50) / 1e3, servedP99: served.percentile(99) / 1e3 } });
   } else if (m.cmd === 'profile-start') {
     inspector.connect();
     inspector.post('Profiler.enable', () => inspector.post('Profiler.start', () => process.send?.({ profiling: true })));
