@@ -9,19 +9,23 @@
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a
  * fresh database qg_bench_<random> is created, migrated, and dropped at the end. Each path's
  * server runs in its own child process (bench/http-server.ts, pool of --pool 20 like the service's
- * default); autocannon runs here. Besides req/s and latency, each path reports the SQL
+ * default); autocannon runs in a child process of its own (bench/lib/loadgen.ts), whose heap
+ * holds only autocannon and the requests. Besides req/s and latency, each path reports the SQL
  * statements its server sent per request and the CPU milliseconds per request spent in the
  * server, in PostgreSQL (the bench database's backends and WAL writer, from /proc) and in
  * autocannon: on a small machine the three share the cores, so CPU per request, not req/s
  * alone, says where a path's cost is. --cpu-prof writes the server's CPU profile of each timed
- * run to .scratch/bench-http/ (open in Chrome DevTools or speedscope).
+ * run to .scratch/bench-http/ (open in Chrome DevTools or speedscope). Under the table: the
+ * server's own time from arrival to response (p50/p99), and the event-loop delay and GC pauses of
+ * the server and of autocannon during each timed run (time a request loses outside its own work).
  * Target: submit ≥ 40% of b)'s req/s and submit p99 ≤ 50 ms (printed, not enforced).
  * Row check (enforced: exit 1 on failure): every submission row belongs to a variant whose
  * submit got a 2xx, and every such variant has exactly one row. Requests cut off in flight
  * when a run ends are retried with the same Idempotency-Key first, as a real client would.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,8 +40,9 @@ import { ConstraintError, instantiate } from '../src/engine/index.js';
 import { correctSubmission } from '../src/authoring/submissions.js';
 import { toJson } from '../src/db/json.js';
 import { Prisma } from '../src/generated/prisma/client.js';
-import { killChildren, startServer as startChildServer, type ChildServer } from './lib/server.js';
-import { describePauses, PauseWatch, type PauseReport } from './lib/pauses.js';
+import { killChildren, startLoadgen, startServer as startChildServer, type Child, type ChildServer } from './lib/server.js';
+import { describePauses, type PauseReport } from './lib/pauses.js';
+import type { FixedRequest, JobState, SubmitJob } from './lib/loadgen.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MIGRATIONS_DIR = resolve(ROOT, 'prisma/migrations');
@@ -109,7 +114,7 @@ interface Row {
   cpu?: { server: number; postgres: number; loadgen: number };
   /** The server's time from arrival to response, event-loop delay and GC pauses during the timed run. */
   pauses?: ServerPauses;
-  /** The same pauses in this process, where autocannon runs. */
+  /** The same pauses in autocannon's process. */
   loadgenPauses?: PauseReport;
 }
 
@@ -119,17 +124,29 @@ interface ServerPauses extends PauseReport {
   servedP99: number;
 }
 
-const loadgenWatch = new PauseWatch();
-
 /** The first response body seen per non-2xx status, to say what went wrong. */
 const sampleBodies = new Map<number, string>();
-function sampleBody(status: number, body: string): void {
-  if ((status < 200 || status >= 300) && !sampleBodies.has(status)) sampleBodies.set(status, body.slice(0, 300));
+
+/** What a run sends: fixed requests in turn, or each request submitting the next unused job. */
+type Load = { requests: FixedRequest[] } | { submit: true };
+
+interface Ran {
+  result: autocannon.Result;
+  /** CPU ms of autocannon's process during the run. */
+  cpuMs: number;
+  pauses: PauseReport;
+  samples: Record<string, string>;
 }
 
-async function load(url: string, requests: autocannon.Request[], seconds: number): Promise<autocannon.Result> {
-  const watched = requests.map((r) => (r.onResponse ? r : { ...r, onResponse: sampleBody }));
-  return autocannon({ url, connections, duration: seconds, requests: watched, timeout: 30 });
+// autocannon runs in a child process of its own (lib/loadgen.ts), started once.
+let loadgen: Promise<Child> | undefined;
+const loadgenChild = () => (loadgen ??= startLoadgen());
+
+async function load(url: string, what: Load, seconds: number): Promise<Ran> {
+  const ran = await (await loadgenChild()).ask<Ran & { error?: string }>({ cmd: 'run', url, connections, seconds, ...what }, 'ran');
+  if (ran.error) throw new Error(`load generator: ${ran.error}`);
+  for (const [status, body] of Object.entries(ran.samples)) if (!sampleBodies.has(Number(status))) sampleBodies.set(Number(status), body);
+  return ran;
 }
 
 function summarise(name: string, r: autocannon.Result): Row {
@@ -173,26 +190,19 @@ function postgresCpuDelta(before: Map<number, number>, after: Map<number, number
  * timed run and the CPU it cost in each process; with --cpu-prof, writes the server's CPU
  * profile of the timed run.
  */
-async function measure(name: string, server: Server, requests: autocannon.Request[], admin: pg.Client): Promise<Row> {
-  if (warmup > 0) await load(server.url, requests, warmup);
+async function measure(name: string, server: Server, what: Load, admin: pg.Client): Promise<Row> {
+  if (warmup > 0) await load(server.url, what, warmup);
   await sleep(200);
   const before = {
     queries: await server.ask<number>({ cmd: 'queries' }, 'queries'),
     server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'),
     postgres: await postgresCpu(admin),
-    loadgen: process.cpuUsage(),
   };
   if (values['cpu-prof']) await server.ask({ cmd: 'profile-start' }, 'profiling');
   await server.ask({ cmd: 'pauses-start' }, 'pausing');
-  // A full collection in this process now (npm run bench:http passes --expose-gc) rather than
-  // during the timed run: the setup's garbage (the submit run's variants) is autocannon's
-  // process's, and a major GC there shows up as the server's latency.
-  (globalThis as { gc?: () => void }).gc?.();
-  loadgenWatch.start();
-  const r = await load(server.url, requests, duration);
-  const loadgenPauses = loadgenWatch.report();
+  const ran = await load(server.url, what, duration);
+  const r = ran.result;
   const pauses = await server.ask<ServerPauses>({ cmd: 'pauses' }, 'pauses');
-  const loadgen = process.cpuUsage(before.loadgen);
   const after = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await postgresCpu(admin) };
   if (values['cpu-prof']) {
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -201,9 +211,9 @@ async function measure(name: string, server: Server, requests: autocannon.Reques
   }
   const row = summarise(name, r);
   row.pauses = pauses;
-  row.loadgenPauses = loadgenPauses;
+  row.loadgenPauses = ran.pauses;
   const n = Math.max(1, r.requests.total);
-  row.cpu = { server: (after.server - before.server) / n, postgres: postgresCpuDelta(before.postgres, after.postgres) / n, loadgen: (loadgen.user + loadgen.system) / 1000 / n };
+  row.cpu = { server: (after.server - before.server) / n, postgres: postgresCpuDelta(before.postgres, after.postgres) / n, loadgen: ran.cpuMs / n };
   await sleep(200);
   row.queriesPerRequest = ((await server.ask<number>({ cmd: 'queries' }, 'queries')) - before.queries) / n;
   return row;
@@ -249,29 +259,14 @@ async function issuePath(s: Setup): Promise<Row> {
   const server = await startServer('app');
   try {
     const body = JSON.stringify({ templateId });
-    const requests = s.users.map((u): autocannon.Request => ({ method: 'POST', path: `/api/v1/courses/${s.courseId}/practice`, headers: { ...JSON_HEADERS, authorization: u.auth }, body }));
-    return await measure('c) issue practice variant', server, requests, s.admin);
+    const requests = s.users.map((u): FixedRequest => ({ method: 'POST', path: `/api/v1/courses/${s.courseId}/practice`, headers: { ...JSON_HEADERS, authorization: u.auth }, body }));
+    return await measure('c) issue practice variant', server, { requests }, s.admin);
   } finally {
     await server.stop();
   }
 }
 
-/**
- * The variantId of a 2xx submit response, found in the text rather than by parsing the whole
- * body: autocannon runs on the same two cores as the server, so its per-response work shows up
- * in the latencies it measures. A body without it gives '' (and the row check fails).
- */
-function variantIdOf(body: string): string {
-  const at = body.indexOf('"variantId":"');
-  return at < 0 ? '' : body.slice(at + 13, at + 13 + 36);
-}
-
-interface Job {
-  id: string;
-  auth: string;
-  body: string;
-  key: string;
-}
+type Job = SubmitJob;
 
 /**
  * Variants made in bulk with the engine (what the issue route does, without HTTP), spread over
@@ -318,64 +313,39 @@ async function prepareVariants(s: Setup, count: number): Promise<Job[]> {
 async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsOk: boolean }> {
   const jobs = await prepareVariants(s, variants);
   const server = await startServer('app');
-  let next = 0;
-  let exhausted = 0;
-  const answered = new Uint16Array(jobs.length); // HTTP status per job; 0 = no response (yet)
-  const sent = new Uint8Array(jobs.length);
-  // Per job, whether its submit got a 2xx naming its variant (flags, not the response strings:
-  // autocannon shares this process, and keeping every body alive made its GC pauses part of the
-  // latencies it measured).
-  const acked = new Uint8Array(jobs.length);
-  let duplicateAcks = 0;
-  let misnamed = 0; // 2xx responses naming another variant than the one submitted to
-  let extraAcks = 0; // 2xx for a variant submitted once already, under a fresh key
-  const acknowledge = (i: number, body: string) => {
-    if (i < 0) extraAcks++;
-    else if (variantIdOf(body) !== jobs[i]!.id) misnamed++;
-    else if (acked[i]) duplicateAcks++;
-    else acked[i] = 1;
-  };
-  const request = (job: Job, key: string) => ({ path: `/api/v1/variants/${job.id}/submissions`, headers: { ...JSON_HEADERS, authorization: job.auth, 'idempotency-key': key }, body: job.body });
-  const submitRequest: autocannon.Request = {
-    method: 'POST',
-    setupRequest: (req, context) => {
-      const i = next++;
-      if (i >= jobs.length) {
-        // Out of variants: resubmit the last one with a fresh key, which is a counted 409.
-        exhausted++;
-        (context as { i?: number }).i = -1;
-        return { ...req, ...request(jobs[jobs.length - 1]!, `bench-extra-${exhausted}`) };
-      }
-      sent[i] = 1;
-      (context as { i?: number }).i = i;
-      return { ...req, ...request(jobs[i]!, jobs[i]!.key) };
-    },
-    onResponse: (status, body, context) => {
-      sampleBody(status, body);
-      const i = (context as { i?: number }).i ?? -1;
-      if (i >= 0) answered[i] = status;
-      if (status >= 200 && status < 300) acknowledge(i, body);
-    },
-  };
+  // The load generator sends the jobs and keeps per job: sent, status, acknowledged (a 2xx
+  // naming its variant); the cut-off retries below are sent from here and added to its state.
+  const jobsFile = resolve(tmpdir(), `${dbName}-jobs.json`);
+  writeFileSync(jobsFile, JSON.stringify(jobs));
+  await (await loadgenChild()).ask({ cmd: 'jobs', file: jobsFile }, 'jobs');
+  rmSync(jobsFile);
+  let state: JobState | undefined;
   let row: Row;
   const cut: number[] = [];
   let retried2xx = 0;
   try {
-    row = await measure('d) submit answers', server, [submitRequest], s.admin);
-    if (exhausted) console.log(`WARNING: the submit run used up all ${fmt(jobs.length)} variants (${fmt(exhausted)} extra requests got 409); rerun with --variants ${jobs.length * 2}`);
+    row = await measure('d) submit answers', server, { submit: true }, s.admin);
+    state = await (await loadgenChild()).ask<JobState>({ cmd: 'state' }, 'state');
+    if (state.exhausted) console.log(`WARNING: the submit run used up all ${fmt(jobs.length)} variants (${fmt(state.exhausted)} extra requests got 409); rerun with --variants ${jobs.length * 2}`);
 
     // Requests cut off when a run ended may or may not have committed: retry them with the same
     // Idempotency-Key, as a client whose connection dropped would, so every row is accounted for.
     await sleep(500);
-    for (let i = 0; i < jobs.length; i++) if (sent[i] && !answered[i]) cut.push(i);
+    for (let i = 0; i < jobs.length; i++) if (state.sent[i] && !state.answered[i]) cut.push(i);
     for (const i of cut) {
-      const r = request(jobs[i]!, jobs[i]!.key);
-      const res = await fetch(`${server.url}${r.path}`, { method: 'POST', headers: r.headers, body: r.body });
+      const job = jobs[i]!;
+      const res = await fetch(`${server.url}/api/v1/variants/${job.id}/submissions`, {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, authorization: job.auth, 'idempotency-key': job.key },
+        body: job.body,
+      });
       const text = await res.text();
-      answered[i] = res.status;
+      state.answered[i] = res.status;
       if (res.ok) {
         retried2xx++;
-        acknowledge(i, text);
+        if (!text.includes(`"variantId":"${job.id}"`)) state.misnamed++;
+        else if (state.acked[i]) state.duplicateAcks++;
+        else state.acked[i] = 1;
       }
     }
   } finally {
@@ -383,6 +353,8 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
   }
 
   // Row check: the database holds exactly one submission per acknowledged variant, and none else.
+  if (!state) throw new Error('no state from the load generator');
+  const { answered, acked, duplicateAcks, misnamed, extraAcks } = state;
   const acknowledged = new Set(jobs.filter((_, i) => acked[i]).map((j) => j.id));
   const stored = await s.app.prisma.submission.findMany({ select: { variantId: true } });
   const storedIds = new Set(stored.map((x) => x.variantId));
@@ -431,12 +403,12 @@ async function main(): Promise<number> {
     const rows: Record<string, Row> = {};
     if (paths.has('a')) {
       const server = await startServer('hello');
-      rows.a = await measure('a) fastify hello', server, [{ method: 'GET', path: '/' }], admin).finally(() => server.stop());
+      rows.a = await measure('a) fastify hello', server, { requests: [{ method: 'GET', path: '/' }] }, admin).finally(() => server.stop());
     }
     if (paths.has('b')) {
       const server = await startServer('pg');
       const body = JSON.stringify({ name: 'bench', value: 42 });
-      rows.b = await measure('b) fastify + pg INSERT', server, [{ method: 'POST', path: '/insert', headers: JSON_HEADERS, body }], admin).finally(() => server.stop());
+      rows.b = await measure('b) fastify + pg INSERT', server, { requests: [{ method: 'POST', path: '/insert', headers: JSON_HEADERS, body }] }, admin).finally(() => server.stop());
     }
     if (paths.has('c')) rows.c = await issuePath(setup);
     if (paths.has('d')) {
