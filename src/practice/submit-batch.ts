@@ -38,8 +38,12 @@ export interface PracticeBatches {
   storeSubmission(row: NewSubmission): Promise<StoredRow | undefined>;
 }
 
+// bench:http at 50 connections runs ≈ 9 submits per statement; 2 reads/8 writes in flight, or
+// 8/8, measured the same as 4/4 within the machine's noise.
 const BATCH = { maxInFlight: 4, maxBatch: 64 };
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+// The canonical form (the route's and PostgreSQL's): a row is found by its id in lower case, and
+// one malformed id must not fail the statement of the batch it would have joined.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A statement refused for its data (SQLSTATE class 22 data exception or 23 integrity

@@ -50,12 +50,13 @@ describe('practice batches', () => {
     const [v1, v2] = [await issue(alice), await issue(bob)];
     const missing = randomUUID();
     const { batches, statements } = counted();
-    const [r1, r2, r1Upper, none, junk] = await Promise.all([
+    const [r1, r2, r1Upper, none, junk, bare] = await Promise.all([
       batches.readVariant(v1),
       batches.readVariant(v2),
       batches.readVariant(v1.toUpperCase()),
       batches.readVariant(missing),
       batches.readVariant('not-a-uuid'),
+      batches.readVariant(v1.replaceAll('-', '')),
     ]);
     expect(statements()).toBe(1);
     expect(r1?.id).toBe(v1);
@@ -65,6 +66,7 @@ describe('practice batches', () => {
     expect(r1Upper?.id).toBe(v1);
     expect(none).toBeUndefined();
     expect(junk).toBeUndefined();
+    expect(bare).toBeUndefined();
   });
 
   it('a row the database refuses fails alone; the rest of its batch is stored', async () => {
