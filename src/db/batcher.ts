@@ -9,6 +9,8 @@
  * rejects that item alone with its reason. If `run` throws, every item of the batch is rejected.
  */
 
+import { isRefusedForItsData } from './errors.js';
+
 /** Returned by `run` in place of one item's result: that item's add() rejects with `reason`. */
 export class ItemFailure {
   constructor(readonly reason: unknown) {}
@@ -81,4 +83,22 @@ export class Batcher<I, O> {
       this.schedule();
     }
   }
+}
+
+/**
+ * rowByRow(write): a batch `run` for a statement that writes one row per item. If the database
+ * refuses the whole statement for one row's data (say, a foreign key that vanished meanwhile),
+ * nothing was written, so the items are written one by one and only the bad one fails. Any
+ * other error (a lost connection: the batch may have committed) fails the batch as it is.
+ */
+export function rowByRow<I, O>(write: (items: I[]) => Promise<O[]>): (items: I[]) => Promise<(O | ItemFailure)[]> {
+  return async (items) => {
+    try {
+      return await write(items);
+    } catch (err) {
+      if (items.length === 1 || !isRefusedForItsData(err)) throw err;
+      const settled = await Promise.allSettled(items.map((item) => write([item])));
+      return settled.map((s) => (s.status === 'fulfilled' ? (s.value[0] as O) : new ItemFailure(s.reason)));
+    }
+  };
 }

@@ -17,3 +17,12 @@ export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(08...|57P0[1-3])$/.test(code);
 }
+
+/**
+ * A statement refused for its data (SQLSTATE class 22, data exception, or 23, integrity
+ * violation) was rolled back for certain; anything else (a lost connection) may have committed.
+ */
+export function isRefusedForItsData(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]...$/.test(code);
+}

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { TemplateVersions } from '../catalogue/versions.js';
 import type { Config } from '../config.js';
-import { practiceBatches, type PracticeBatches } from '../practice/submit-batch.js';
+import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
 
 export type Clock = () => Date;
 

@@ -67,7 +67,7 @@ async function replayByKey(app: FastifyInstance, userId: string, key: string, re
  * Returns { view, replayed }: replayed is true when an earlier identical request's result is returned.
  *
  * The first submission, the hot path, costs two statements, each shared with the concurrent
- * submits (submit-batch.ts): read the variant, insert the row.
+ * submits (batches.ts): read the variant, insert the row.
  * Retries and repeats are found by the unique indexes the insert runs into, (variantId,
  * tryNumber) and (userId, idempotencyKey), not by looking first: a retry with its key, a racing
  * duplicate and a key reused for another request all end in alreadySubmitted, which replays or
@@ -82,7 +82,7 @@ export async function submitPractice(
 ): Promise<{ view: SubmissionView; replayed: boolean }> {
   const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
   // The two hot statements are raw SQL on the driver, batched with those of concurrent submits
-  // (submit-batch.ts): Prisma's model queries cost several times the CPU per call, and every
+  // (batches.ts): Prisma's model queries cost several times the CPU per call, and every
   // graded answer comes here.
   const row = await app.practiceBatches.readVariant(unsafeVariantId);
   // Only the owner submits; anyone else's variant looks missing.

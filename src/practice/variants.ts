@@ -9,7 +9,7 @@ import { ConstraintError, instantiate, publicPart, type AnswerValue, type Gradin
 import type { AccessClaims } from '../plugins/auth.js';
 import { notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 /** Seeds fit a PostgreSQL integer. */
 const MAX_STORED_SEED = 2 ** 31 - 1;
@@ -54,7 +54,7 @@ async function templatesOfTopic(app: FastifyInstance, topic: string): Promise<st
 
 /**
  * issuePractice(app, user, unsafeCourseId, choice): a fresh variant of a template or of a random
- * template of a topic. One statement: the variant is inserted only if the caller is a member of
+ * template of a topic. One statement (shared with concurrent issues): the variant is inserted only if the caller is a member of
  * the course (or an admin); otherwise nothing is written and the course is 404.
  */
 export async function issuePractice(app: FastifyInstance, user: AccessClaims, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
@@ -75,15 +75,21 @@ export async function issuePractice(app: FastifyInstance, user: AccessClaims, un
   }
   if (!v) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
   const id = randomUUID();
-  const [row] = await app.sql.query<{ courseId: string; createdAt: Date }>(Prisma.sql`/* qg:practice-issue */
-    INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution)
-    SELECT ${id}::uuid, ${loaded.versionId}::uuid, ${user.sub}::uuid, c.id, ${v.seed}::int,
-           ${JSON.stringify(v.secret.params)}::jsonb, ${JSON.stringify(v.secret.answers)}::jsonb, ${JSON.stringify(v.secret.parts)}::jsonb,
-           ${v.public.prompt}::text, ${v.secret.solution}::text
-    FROM "Course" c
-    WHERE c.id = ${unsafeCourseId}::uuid
-      AND (${user.adm}::boolean OR EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = ${user.sub}::uuid AND m."courseId" = c.id))
-    RETURNING "courseId"::text AS "courseId", "createdAt"`);
+  // One statement shared with the concurrent issue requests (batches.ts); the row is stored only
+  // if the caller is a member of the course or an admin.
+  const row = await app.practiceBatches.storeVariant({
+    id,
+    templateVersionId: loaded.versionId,
+    userId: user.sub,
+    courseId: unsafeCourseId,
+    admin: user.adm,
+    seed: v.seed,
+    params: v.secret.params,
+    answers: v.secret.answers,
+    parts: v.secret.parts,
+    prompt: v.public.prompt,
+    solution: v.secret.solution,
+  });
   if (!row) throw notFound('course');
   return { id, courseId: row.courseId, templateId, title: v.public.title, prompt: v.public.prompt, parts: v.public.parts, createdAt: row.createdAt };
 }

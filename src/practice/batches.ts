@@ -1,14 +1,17 @@
 /**
- * The two statements of a practice submit, batched across concurrent requests (db/batcher.ts):
+ * The practice hot statements, batched across concurrent requests (db/batcher.ts):
+ * - storeVariant: the variants of all issue requests waiting to be stored, one INSERT … SELECT
+ *   FROM jsonb_to_recordset($1) that keeps only the rows whose owner is a member of the course
+ *   (or an admin): a row left out is that request's 404;
  * - readVariant: the variants of all submits waiting to be graded, one SELECT … = ANY($1);
  * - storeSubmission: the graded rows of all submits waiting to be stored, one INSERT … SELECT
  *   FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING, i.e. one statement and one commit.
  * A request is answered only after the statement holding its row committed, as before; a row
  * the unique indexes refuse ((variantId, tryNumber) or (userId, idempotencyKey)) comes back as
- * `undefined` for that request alone. Under an exam-start rush this turns ~50 concurrent
- * submits into a few statements instead of 100.
+ * `undefined` for that request alone. Under a rush this turns ~50 concurrent requests into a
+ * few statements instead of 50–100.
  */
-import { Batcher, ItemFailure } from '../db/batcher.js';
+import { Batcher, rowByRow } from '../db/batcher.js';
 import type { RawSql } from '../db/raw.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { VariantRow } from './variants.js';
@@ -31,7 +34,24 @@ export interface StoredRow {
   createdAt: Date;
 }
 
+export interface NewVariant {
+  id: string;
+  templateVersionId: string;
+  userId: string;
+  /** Unchecked: the row is stored only if the course exists and the user is a member or an admin. */
+  courseId: string;
+  admin: boolean;
+  seed: number;
+  params: unknown;
+  answers: unknown;
+  parts: unknown;
+  prompt: string;
+  solution: string;
+}
+
 export interface PracticeBatches {
+  /** The stored variant's course and time, or undefined if there is no such course or the user is not in it. */
+  storeVariant(row: NewVariant): Promise<{ courseId: string; createdAt: Date } | undefined>;
   /** The variant row, or undefined if there is none with this id. */
   readVariant(id: string): Promise<VariantRow | undefined>;
   /** The stored row's id and time, or undefined if a unique index refused it (already submitted, or the key is used). */
@@ -45,16 +65,22 @@ const BATCH = { maxInFlight: 4, maxBatch: 64 };
 // one malformed id must not fail the statement of the batch it would have joined.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * A statement refused for its data (SQLSTATE class 22 data exception or 23 integrity
- * violation) was rolled back for certain; anything else (a lost connection) may have committed.
- */
-function refusedForItsData(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23]...$/.test(code);
-}
-
 export function practiceBatches(sql: RawSql): PracticeBatches {
+  const issue = async (rows: NewVariant[]): Promise<({ courseId: string; createdAt: Date } | undefined)[]> => {
+    const stored = await sql.query<{ id: string; courseId: string; createdAt: Date }>(Prisma.sql`/* qg:practice-issue */
+      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution)
+      SELECT r.id, r."templateVersionId", r."userId", c.id, r.seed, r.params, r.answers, r.parts, r.prompt, r.solution
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+        id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, admin boolean, seed int,
+        params jsonb, answers jsonb, parts jsonb, prompt text, solution text)
+      JOIN "Course" c ON c.id = r."courseId"
+      WHERE r.admin OR EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = r."userId" AND m."courseId" = c.id)
+      RETURNING id, "courseId"::text AS "courseId", "createdAt"`);
+    const byId = new Map(stored.map((r) => [r.id, { courseId: r.courseId, createdAt: r.createdAt }]));
+    return rows.map((r) => byId.get(r.id));
+  };
+  const issues = new Batcher<NewVariant, { courseId: string; createdAt: Date } | undefined>(rowByRow(issue), BATCH);
+
   const reads = new Batcher<string, VariantRow | undefined>(async (ids) => {
     const rows = await sql.query<VariantRow>(Prisma.sql`/* qg:practice-variants */
       SELECT id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution, "createdAt"
@@ -75,19 +101,10 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
     const byId = new Map(stored.map((r) => [r.id, r]));
     return rows.map((r) => byId.get(r.id));
   };
-  const writes = new Batcher<NewSubmission, StoredRow | undefined>(async (rows) => {
-    try {
-      return await insert(rows);
-    } catch (err) {
-      // One row the database refuses (say, its variant was deleted meanwhile) must not fail the
-      // others: the statement was rolled back, so store them one by one and let that row fail alone.
-      if (rows.length === 1 || !refusedForItsData(err)) throw err;
-      const settled = await Promise.allSettled(rows.map((r) => insert([r])));
-      return settled.map((s) => (s.status === 'fulfilled' ? s.value[0] : new ItemFailure(s.reason)));
-    }
-  }, BATCH);
+  const writes = new Batcher<NewSubmission, StoredRow | undefined>(rowByRow(insert), BATCH);
 
   return {
+    storeVariant: (row) => (UUID.test(row.courseId) ? issues.add(row) : Promise.resolve(undefined)),
     readVariant: (id) => (UUID.test(id) ? reads.add(id) : Promise.resolve(undefined)),
     storeSubmission: (row) => writes.add(row),
   };

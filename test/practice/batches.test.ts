@@ -1,12 +1,12 @@
 /**
- * The practice submit's batched statements (src/practice/submit-batch.ts) on the real database:
+ * The practice batched statements (src/practice/batches.ts) on the real database: issues,
  * reads and inserts of concurrent requests share statements, yet each request gets its own row,
  * result or refusal.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctSubmission } from '../../src/authoring/submissions.js';
-import { practiceBatches, type NewSubmission, type PracticeBatches } from '../../src/practice/submit-batch.js';
+import { practiceBatches, type NewSubmission, type NewVariant, type PracticeBatches } from '../../src/practice/batches.js';
 import type { RawSql } from '../../src/db/raw.js';
 import { createCourse, createUser, setupApp, type TestContext, type TestUser } from '../helpers/app.js';
 
@@ -45,7 +45,30 @@ function row(variantId: string, userId: string, key: string | null = null): NewS
   return { id: randomUUID(), variantId, userId, answers: { a: '1' }, results: [], score: 0.5, points: 1, maxPoints: 2, idempotencyKey: key, requestHash: 'h' };
 }
 
+function variant(user: TestUser, courseId: string, admin = false): NewVariant {
+  return { id: randomUUID(), templateVersionId: versionId, userId: user.id, courseId, admin, seed: 7, params: { x: [1.5, -2] }, answers: { a: 0.25 }, parts: [], prompt: 'p "quoted" \\ and ünïcode', solution: 's' };
+}
+let versionId: string;
+
 describe('practice batches', () => {
+  it('stores concurrent issues in one statement, each only if its owner may practise in the course', async () => {
+    versionId = (await ctx.app.versions.currentOf('svm-loss-notes-example')).versionId;
+    const outsider = await createUser(ctx.app);
+    const admin = await createUser(ctx.app, { admin: true });
+    const rows = [variant(alice, course.id), variant(outsider, course.id), variant(bob, randomUUID()), variant(admin, course.id, true), variant(alice, 'not-a-uuid')];
+    const { batches, statements } = counted();
+    const results = await Promise.all(rows.map((r) => batches.storeVariant(r)));
+    expect(statements()).toBe(1); // the malformed course id never joins the batch
+    expect(results.map((r) => r?.courseId)).toEqual([course.id, undefined, undefined, course.id, undefined]);
+    const stored = await ctx.app.prisma.variant.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    expect(stored.map((v) => v.id).sort()).toEqual([rows[0]!.id, rows[3]!.id].sort());
+    const first = stored.find((v) => v.id === rows[0]!.id)!;
+    expect(first.prompt).toBe(rows[0]!.prompt);
+    expect(first.params).toEqual({ x: [1.5, -2] });
+    expect(first.answers).toEqual({ a: 0.25 });
+    expect(first.createdAt.getTime()).toBe(results[0]!.createdAt.getTime());
+  });
+
   it('reads concurrent variants in one go: each caller gets its own row or undefined', async () => {
     const [v1, v2] = [await issue(alice), await issue(bob)];
     const missing = randomUUID();
