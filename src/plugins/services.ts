@@ -13,7 +13,7 @@ declare module 'fastify' {
     /** The server clock: deadlines and limits are enforced against this, never the client's. */
     now: Clock;
     versions: TemplateVersions;
-    /** The practice submit's statements, batched across concurrent requests. */
+    /** The practice issue and submit statements, batched across concurrent requests. */
     practiceBatches: PracticeBatches;
   }
 }
