@@ -266,15 +266,13 @@ async function issuePath(s: Setup): Promise<Row> {
   }
 }
 
-type Job = SubmitJob;
-
 /**
  * Variants made in bulk with the engine (what the issue route does, without HTTP), spread over
  * the students, with their correct answers as a request body.
  */
-async function prepareVariants(s: Setup, count: number): Promise<Job[]> {
+async function prepareVariants(s: Setup, count: number): Promise<SubmitJob[]> {
   const loaded = await s.app.versions.currentOf(templateId);
-  const jobs: Job[] = [];
+  const jobs: SubmitJob[] = [];
   const t0 = Date.now();
   let seed = 1;
   for (let start = 0; start < count; start += 1000) {

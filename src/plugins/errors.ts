@@ -47,7 +47,7 @@ export function toErrorBody(err: unknown): ErrorBody {
     return { statusCode: 400, code: 'VALIDATION_ERROR', message: first ? `${first.path}: ${first.message}` : 'invalid request', details };
   }
   const pc = prismaCode(err);
-  if (pc === 'P2002' || isUniqueViolation(err)) return { statusCode: 409, code: 'CONFLICT', message: 'a record with these values already exists' };
+  if (isUniqueViolation(err)) return { statusCode: 409, code: 'CONFLICT', message: 'a record with these values already exists' };
   if (pc === 'P2003') return { statusCode: 409, code: 'CONFLICT', message: 'a related record does not exist (any more)' };
   if (pc === 'P2025') return { statusCode: 404, code: 'NOT_FOUND', message: 'record not found' };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

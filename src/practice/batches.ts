@@ -65,8 +65,14 @@ const BATCH = { maxInFlight: 4, maxBatch: 64 };
 // one malformed id must not fail the statement of the batch it would have joined.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The result for each id, in order, from the rows a statement returned (undefined: no row). */
+function inOrder<R extends { id: string }>(ids: string[], rows: R[]): (R | undefined)[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id.toLowerCase()));
+}
+
 export function practiceBatches(sql: RawSql): PracticeBatches {
-  const issue = async (rows: NewVariant[]): Promise<({ courseId: string; createdAt: Date } | undefined)[]> => {
+  const issue = async (rows: NewVariant[]) => {
     const stored = await sql.query<{ id: string; courseId: string; createdAt: Date }>(Prisma.sql`/* qg:practice-issue */
       INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution)
       SELECT r.id, r."templateVersionId", r."userId", c.id, r.seed, r.params, r.answers, r.parts, r.prompt, r.solution
@@ -76,8 +82,7 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
       JOIN "Course" c ON c.id = r."courseId"
       WHERE r.admin OR EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = r."userId" AND m."courseId" = c.id)
       RETURNING id, "courseId"::text AS "courseId", "createdAt"`);
-    const byId = new Map(stored.map((r) => [r.id, { courseId: r.courseId, createdAt: r.createdAt }]));
-    return rows.map((r) => byId.get(r.id));
+    return inOrder(rows.map((r) => r.id), stored);
   };
   const issues = new Batcher<NewVariant, { courseId: string; createdAt: Date } | undefined>(rowByRow(issue), BATCH);
 
@@ -85,11 +90,10 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
     const rows = await sql.query<VariantRow>(Prisma.sql`/* qg:practice-variants */
       SELECT id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution, "createdAt"
       FROM "Variant" WHERE id = ANY(${ids}::uuid[])`);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id.toLowerCase()));
+    return inOrder(ids, rows);
   }, BATCH);
 
-  const insert = async (rows: NewSubmission[]): Promise<(StoredRow | undefined)[]> => {
+  const insert = async (rows: NewSubmission[]) => {
     const stored = await sql.query<StoredRow>(Prisma.sql`/* qg:practice-submissions */
       INSERT INTO "Submission" (id, "variantId", "userId", "tryNumber", answers, results, score, points, "maxPoints", "idempotencyKey", "requestHash")
       SELECT r.id, r."variantId", r."userId", 1, r.answers, r.results, r.score, r.points, r."maxPoints", r."idempotencyKey", r."requestHash"
@@ -98,8 +102,7 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
         "idempotencyKey" text, "requestHash" text)
       ON CONFLICT DO NOTHING
       RETURNING id, "createdAt"`);
-    const byId = new Map(stored.map((r) => [r.id, r]));
-    return rows.map((r) => byId.get(r.id));
+    return inOrder(rows.map((r) => r.id), stored);
   };
   const writes = new Batcher<NewSubmission, StoredRow | undefined>(rowByRow(insert), BATCH);
 

@@ -12,7 +12,6 @@ import type { AccessClaims } from '../plugins/auth.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { engineVariant } from './variants.js';
 import { fromJson } from '../db/json.js';
-import type { VariantRow } from './variants.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 export interface SubmissionView {
