@@ -294,8 +294,8 @@ async function prepareVariants(s: Setup, count: number): Promise<SubmitJob[]> {
     // Raw SQL rather than prisma.variant.createMany, which kept ≈ 7 KB per variant alive here
     // (≈ 300 MB for a run) and took three to four times as long.
     await s.app.sql.query(Prisma.sql`
-      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", seed, params, answers, parts, prompt, solution)
-      SELECT r.id, r."templateVersionId", r."userId", r."courseId", r.seed, r.params, r.answers, r.parts, r.prompt, r.solution
+      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", context, seed, params, answers, parts, prompt, solution)
+      SELECT r.id, r."templateVersionId", r."userId", r."courseId", 'PRACTICE', r.seed, r.params, r.answers, r.parts, r.prompt, r.solution
       FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS r(
         id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text)`);
   }

@@ -6,10 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
-import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler } from './plugins/errors.js';
+import validTextPlugin from './plugins/valid-text.js';
 import dbPlugin from './plugins/db.js';
 import authPlugin from './plugins/auth.js';
 import swaggerPlugin from './plugins/swagger.js';
@@ -34,26 +35,45 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: config.TRUST_PROXY,
     // Client-chosen request ids would let one user's logs impersonate another's.
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Requests arriving while the server closes get the errors plugin's 503 SHUTTING_DOWN.
+    return503OnClosing: false,
+    // Headers and body must arrive within REQUEST_TIMEOUT_SECONDS (a client that sends headers
+    // and never finishes its body would otherwise hold the connection forever): 408, closed.
+    requestTimeout: config.REQUEST_TIMEOUT_SECONDS * 1000,
+    connectionTimeout: 0,
+    clientErrorHandler,
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: config.REQUEST_TIMEOUT_SECONDS * 1000,
+          headersTimeout: Math.min(config.REQUEST_TIMEOUT_SECONDS, 10) * 1000,
+          // How often Node looks for requests past their timeout (its default is 30 s).
+          connectionsCheckingInterval: Math.min(config.REQUEST_TIMEOUT_SECONDS * 250, 1000),
+        },
+        handler,
+      ),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(errorsPlugin);
+  await app.register(validTextPlugin);
   await app.register(dbPlugin, { db: deps.db, owns: deps.ownsDb ?? false });
   await app.register(servicesPlugin, { config, clock: deps.clock ?? (() => new Date()) });
   await app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
+  await app.register(authPlugin, { config });
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    // Per bearer token when there is one, so a class behind one NAT does not share a budget.
+    // Per verified principal, so a class behind one NAT does not share a budget; anything else
+    // (no token, or a made-up one) counts against its address, so junk tokens buy no budget.
+    // Verified tokens are cached (plugins/auth.ts), so this costs a lookup, not a verification.
     keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `t:${createHash('sha1').update(auth).digest('base64url')}` : `ip:${req.ip}`;
+      const p = app.principalOf(req);
+      return p ? `u:${p.userId}` : `ip:${req.ip}`;
     },
   });
-  await app.register(authPlugin, { config });
   await app.register(swaggerPlugin);
 
   await app.register(healthRoutes);

@@ -30,6 +30,8 @@ const envSchema = z
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),
     REGISTER_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(30),
+    /** Headers and body of a request must arrive within this time (408 otherwise). */
+    REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
     TRUST_PROXY: bool.default(false),
     /** How often expired exam attempts are finished in the background (0: never). */

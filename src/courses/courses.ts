@@ -4,9 +4,8 @@
 import { randomInt } from 'node:crypto';
 import type { CourseRole } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
+import type { CourseRef, Principal } from '../authz/index.js';
 import { conflict, forbidden } from '../errors.js';
-import { courseAccess } from './access.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 export interface CourseView {
@@ -56,11 +55,11 @@ export function generateCourseCode(title: string): string {
  */
 export async function createCourse(
   prisma: PrismaClient,
-  caller: AccessClaims,
+  caller: Principal,
   input: { title: string; code?: string },
 ): Promise<CourseView> {
-  if (!caller.adm) {
-    const teaches = await prisma.membership.count({ where: { userId: caller.sub, role: 'INSTRUCTOR' } });
+  if (!caller.admin) {
+    const teaches = await prisma.membership.count({ where: { userId: caller.userId, role: 'INSTRUCTOR' } });
     if (!teaches) throw forbidden('only administrators and instructors can create courses');
   }
   // A chosen code that is taken is the client's conflict; a generated one is retried.
@@ -69,7 +68,7 @@ export async function createCourse(
     const code = input.code ?? generateCourseCode(input.title);
     try {
       const course = await prisma.course.create({
-        data: { title: input.title, code, memberships: { create: { userId: caller.sub, role: 'INSTRUCTOR' } } },
+        data: { title: input.title, code, memberships: { create: { userId: caller.userId, role: 'INSTRUCTOR' } } },
       });
       return { id: course.id, title: course.title, code: course.code, createdAt: course.createdAt, role: 'INSTRUCTOR' };
     } catch (err) {
@@ -80,8 +79,8 @@ export async function createCourse(
 }
 
 /** listMyCourses(prisma, caller, page): the courses the caller is a member of, newest membership first. */
-export async function listMyCourses(prisma: PrismaClient, caller: AccessClaims, req: PageRequest): Promise<Page<CourseView>> {
-  const where = { userId: caller.sub };
+export async function listMyCourses(prisma: PrismaClient, caller: Principal, req: PageRequest): Promise<Page<CourseView>> {
+  const where = { userId: caller.userId };
   const [rows, total] = await Promise.all([
     prisma.membership.findMany({
       where,
@@ -100,9 +99,8 @@ export async function listMyCourses(prisma: PrismaClient, caller: AccessClaims, 
   };
 }
 
-/** getCourse(prisma, caller, unsafeCourseId): the course and the caller's role; 404 for non-members. */
-export async function getCourse(prisma: PrismaClient, caller: AccessClaims, unsafeCourseId: string): Promise<CourseView> {
-  const access = await courseAccess(prisma, caller, unsafeCourseId);
+/** getCourse(prisma, course): the course and the caller's role. */
+export async function getCourse(prisma: PrismaClient, access: CourseRef): Promise<CourseView> {
   const course = await prisma.course.findUniqueOrThrow({ where: { id: access.courseId } });
   return { id: course.id, title: course.title, code: course.code, createdAt: course.createdAt, role: access.role };
 }

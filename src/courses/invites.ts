@@ -6,9 +6,8 @@
 import { randomInt } from 'node:crypto';
 import type { CourseRole, InviteCode, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
+import type { CourseRef, Principal } from '../authz/index.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
-import { courseAccess, INSTRUCTORS, STAFF } from './access.js';
 import type { Page, PageRequest } from './courses.js';
 import { isUniqueViolation } from '../db/errors.js';
 
@@ -50,17 +49,15 @@ function view(i: InviteCode): InviteView {
 }
 
 /**
- * createInvite(prisma, caller, unsafeCourseId, {role, maxUses?, expiresInDays?}, now):
- * instructors create codes for any role; TAs only for STUDENT.
+ * createInvite(prisma, course (staff), {role, maxUses?, expiresInDays?}, now): instructors
+ * create codes for any role; TAs only for STUDENT.
  */
 export async function createInvite(
   prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
+  access: CourseRef,
   input: { role: CourseRole; maxUses?: number; expiresInDays?: number },
   now: Date,
 ): Promise<InviteView> {
-  const access = await courseAccess(prisma, caller, unsafeCourseId, STAFF);
   if (input.role !== 'STUDENT' && access.role !== 'INSTRUCTOR') throw forbidden('teaching assistants can only create STUDENT invites');
   const expiresAt = input.expiresInDays !== undefined ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null;
   // A collision among 31^10 codes is all but impossible; retrying costs nothing.
@@ -73,7 +70,7 @@ export async function createInvite(
           role: input.role,
           maxUses: input.maxUses ?? null,
           expiresAt,
-          createdBy: caller.sub,
+          createdBy: access.principal.userId,
           createdAt: now,
         },
       });
@@ -89,13 +86,7 @@ export async function createInvite(
  * ones included. TAs see only STUDENT codes: handing out a TA or INSTRUCTOR code would give
  * them powers they do not have.
  */
-export async function listInvites(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  req: PageRequest,
-): Promise<Page<InviteListItem>> {
-  const access = await courseAccess(prisma, caller, unsafeCourseId, STAFF);
+export async function listInvites(prisma: PrismaClient, access: CourseRef, req: PageRequest): Promise<Page<InviteListItem>> {
   const where: Prisma.InviteCodeWhereInput = { courseId: access.courseId, ...(access.role === 'INSTRUCTOR' ? {} : { role: 'STUDENT' }) };
   const [rows, total] = await Promise.all([
     prisma.inviteCode.findMany({
@@ -109,15 +100,8 @@ export async function listInvites(
   return { items: rows.map((i) => ({ ...view(i), revokedAt: i.revokedAt })), page: req.page, pageSize: req.pageSize, total };
 }
 
-/** revokeInvite(prisma, caller, unsafeCourseId, unsafeCode, now): instructors only; revoking twice keeps the first time. */
-export async function revokeInvite(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  unsafeCode: string,
-  now: Date,
-): Promise<void> {
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, INSTRUCTORS);
+/** revokeInvite(prisma, course (instructor), unsafeCode, now): revoking twice keeps the first time. */
+export async function revokeInvite(prisma: PrismaClient, { courseId }: CourseRef, unsafeCode: string, now: Date): Promise<void> {
   const code = normalizeInviteCode(unsafeCode);
   const { count } = await prisma.inviteCode.updateMany({ where: { code, courseId, revokedAt: null }, data: { revokedAt: now } });
   if (count) return;
@@ -177,11 +161,11 @@ async function redeemWithin(tx: Prisma.TransactionClient, code: string, userId: 
 /** joinCourse(prisma, caller, code, now): redeems the code for the caller; the course and the role it gave. */
 export async function joinCourse(
   prisma: PrismaClient,
-  caller: AccessClaims,
+  caller: Principal,
   code: string,
   now: Date,
 ): Promise<{ course: { id: string; title: string; code: string; createdAt: Date }; role: CourseRole }> {
-  const { courseId, role } = await redeemInvite(prisma, code, caller.sub, now);
+  const { courseId, role } = await redeemInvite(prisma, code, caller.userId, now);
   const course = await prisma.course.findUniqueOrThrow({ where: { id: courseId }, select: { id: true, title: true, code: true, createdAt: true } });
   return { course, role };
 }

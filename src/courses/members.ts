@@ -4,9 +4,8 @@
  */
 import type { CourseRole, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
+import type { CourseRef } from '../authz/index.js';
 import { conflict, forbidden, notFound } from '../errors.js';
-import { courseAccess, INSTRUCTORS, STAFF } from './access.js';
 import type { Page, PageRequest } from './courses.js';
 import { isUniqueViolation } from '../db/errors.js';
 
@@ -26,14 +25,8 @@ function view(m: MembershipWithUser): MemberView {
 
 const withUser = { user: { select: { email: true, name: true } } } as const;
 
-/** listMembers(prisma, caller, unsafeCourseId, {page, pageSize, role?}): the roster, instructors first (staff only). */
-export async function listMembers(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  req: PageRequest & { role?: CourseRole },
-): Promise<Page<MemberView>> {
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, STAFF);
+/** listMembers(prisma, course (staff), {page, pageSize, role?}): the roster, instructors first. */
+export async function listMembers(prisma: PrismaClient, { courseId }: CourseRef, req: PageRequest & { role?: CourseRole }): Promise<Page<MemberView>> {
   const where: Prisma.MembershipWhereInput = { courseId, ...(req.role ? { role: req.role } : {}) };
   const [rows, total] = await Promise.all([
     prisma.membership.findMany({
@@ -49,14 +42,8 @@ export async function listMembers(
   return { items: rows.map(view), page: req.page, pageSize: req.pageSize, total };
 }
 
-/** addMember(prisma, caller, unsafeCourseId, {email, role}): enrols an existing user (instructors only). */
-export async function addMember(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  input: { email: string; role: CourseRole },
-): Promise<MemberView> {
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, INSTRUCTORS);
+/** addMember(prisma, course (instructor), {email, role}): enrols an existing user. */
+export async function addMember(prisma: PrismaClient, { courseId }: CourseRef, input: { email: string; role: CourseRole }): Promise<MemberView> {
   const user = await prisma.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (!user) throw notFound('user');
   try {
@@ -72,21 +59,16 @@ export async function addMember(
  * Runs fn in a transaction that holds the course row's lock, so that membership changes in
  * one course are serialised: two instructors demoting each other at once cannot both pass
  * the "someone else still teaches" check and leave the course without an instructor. The
- * caller's own role is read again under the lock, since it may have changed since
- * courseAccess (a demoted instructor's in-flight request must not go through).
+ * caller's own role is read again under the lock, since it may have changed since it was
+ * authorised (a demoted instructor's in-flight request must not go through).
  */
-async function withCourseLock<T>(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  courseId: string,
-  needInstructor: boolean,
-  fn: (tx: Prisma.TransactionClient) => Promise<T>,
-): Promise<T> {
+async function withCourseLock<T>(prisma: PrismaClient, course: CourseRef, needInstructor: boolean, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  const { courseId, principal } = course;
   return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Course" WHERE "id" = ${courseId}::uuid FOR UPDATE`;
     if (!locked.length) throw notFound('course');
-    if (!caller.adm) {
-      const me = await tx.membership.findUnique({ where: { userId_courseId: { userId: caller.sub, courseId } }, select: { role: true } });
+    if (!principal.admin) {
+      const me = await tx.membership.findUnique({ where: { userId_courseId: { userId: principal.userId, courseId } }, select: { role: true } });
       if (!me) throw notFound('course');
       if (needInstructor && me.role !== 'INSTRUCTOR') throw forbidden('this needs the role INSTRUCTOR in the course');
     }
@@ -99,16 +81,10 @@ async function assertAnotherInstructor(tx: Prisma.TransactionClient, courseId: s
   if (!others) throw conflict('LAST_INSTRUCTOR', 'a course must keep at least one instructor');
 }
 
-/** changeMemberRole(prisma, caller, unsafeCourseId, unsafeUserId, role): instructors only; the last instructor stays. */
-export async function changeMemberRole(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  unsafeUserId: string,
-  role: CourseRole,
-): Promise<MemberView> {
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, INSTRUCTORS);
-  return withCourseLock(prisma, caller, courseId, true, async (tx) => {
+/** changeMemberRole(prisma, course (instructor), unsafeUserId, role): the last instructor stays. */
+export async function changeMemberRole(prisma: PrismaClient, course: CourseRef, unsafeUserId: string, role: CourseRole): Promise<MemberView> {
+  const { courseId } = course;
+  return withCourseLock(prisma, course, true, async (tx) => {
     const key = { userId_courseId: { userId: unsafeUserId, courseId } };
     const current = await tx.membership.findUnique({ where: key, include: withUser });
     if (!current) throw notFound('member');
@@ -118,19 +94,18 @@ export async function changeMemberRole(
   });
 }
 
+/** leaving(course, unsafeUserId): the caller removes themselves (any member may; others need an instructor). */
+export function leaving(course: Pick<CourseRef, 'principal'>, unsafeUserId: string): boolean {
+  return unsafeUserId === course.principal.userId;
+}
+
 /**
- * removeMember(prisma, caller, unsafeCourseId, unsafeUserId): instructors remove anyone, any
- * member removes themselves; the last instructor cannot be removed.
+ * removeMember(prisma, course, unsafeUserId): instructors remove anyone, any member removes
+ * themselves (the route authorises the course accordingly); the last instructor stays.
  */
-export async function removeMember(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  unsafeUserId: string,
-): Promise<void> {
-  const leaving = unsafeUserId === caller.sub;
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, leaving ? undefined : INSTRUCTORS);
-  await withCourseLock(prisma, caller, courseId, !leaving, async (tx) => {
+export async function removeMember(prisma: PrismaClient, course: CourseRef, unsafeUserId: string): Promise<void> {
+  const { courseId } = course;
+  await withCourseLock(prisma, course, !leaving(course, unsafeUserId), async (tx) => {
     const key = { userId_courseId: { userId: unsafeUserId, courseId } };
     const current = await tx.membership.findUnique({ where: key, select: { role: true } });
     if (!current) throw notFound('member');

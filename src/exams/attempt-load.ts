@@ -1,10 +1,9 @@
 /** Loading an attempt with everything its views and grading need, authorised for the caller. */
 import type { FastifyInstance } from 'fastify';
-import type { AccessClaims } from '../plugins/auth.js';
+import { attemptRef, type AttemptAction, type Principal } from '../authz/index.js';
 import { notFound } from '../errors.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
 import { overrideOf, windowOf, type StudentWindow } from './window.js';
-import { roleOf, STAFF } from '../courses/access.js';
 import { attemptQuery, attemptRowOf, type AttemptRow } from './attempt-rows.js';
 
 export type { AttemptRow } from './attempt-rows.js';
@@ -17,13 +16,16 @@ export interface LoadedAttempt {
   isOwner: boolean;
 }
 
-/** loadAttemptFor(app, user, unsafeAttemptId): owner or course staff; anyone else gets 404. One statement. */
-export async function loadAttemptFor(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string): Promise<LoadedAttempt> {
-  const r = await attemptQuery(app.sql, unsafeAttemptId, user.sub);
+/**
+ * loadAttemptFor(app, principal, unsafeAttemptId, action): its owner (while in the course) or
+ * course staff, as the authoriser decides on the role read with the attempt; anyone else gets
+ * 404. One statement.
+ */
+export async function loadAttemptFor(app: FastifyInstance, p: Principal, unsafeAttemptId: string, action: AttemptAction = 'read'): Promise<LoadedAttempt> {
+  const r = await attemptQuery(app.sql, unsafeAttemptId, p.userId);
   if (!r) throw notFound('attempt');
-  const isOwner = r.userId === user.sub;
-  const role = roleOf(r.readerRole, user);
-  if (!isOwner && !(role && STAFF.includes(role))) throw notFound('attempt');
+  const ref = attemptRef(p, { id: r.id, userId: r.userId, examId: r.examId, courseId: r.courseId, callerRole: r.readerRole }, action);
+  const isOwner = ref.as === 'owner';
   const blueprint = blueprintFromText(r.blueprint);
   return { attempt: attemptRowOf(r), blueprint, window: windowOf(blueprint.policies, overrideOf(r)), isOwner };
 }

@@ -7,7 +7,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { QuestionVariant } from './question-grading.js';
 import type { RawQuery } from '../db/raw.js';
-import type { CourseRole } from '../courses/access.js';
+import { roleIn, type CourseRole } from '../authz/index.js';
 
 export interface LastTry {
   id: string;
@@ -66,7 +66,7 @@ export const QUESTION_JSON = Prisma.raw(`json_build_object(
   'maxPoints', q."maxPoints", 'triesUsed', q."triesUsed", 'earned', q.earned, 'overridePoints', q."overridePoints",
   'savedAnswers', q."savedAnswers", 'savedAt', q."savedAt",
   'variant', (SELECT json_build_object(
-      'id', v.id, 'templateVersionId', v."templateVersionId", 'userId', v."userId", 'courseId', v."courseId", 'seed', v.seed,
+      'id', v.id, 'templateVersionId', v."templateVersionId", 'userId', v."userId", 'courseId', v."courseId", 'context', v.context, 'seed', v.seed,
       'params', v.params, 'answers', v.answers, 'parts', v.parts, 'prompt', v.prompt, 'solution', v.solution, 'createdAt', v."createdAt",
       'templateId', tv."templateId", 'hash', tv.hash, 'title', t.title)
     FROM "Variant" v JOIN "TemplateVersion" tv ON tv.id = v."templateVersionId" JOIN "ProblemTemplate" t ON t.id = tv."templateId"
@@ -107,6 +107,7 @@ export function questionFromJson(j: QuestionJson): QuestionRow {
             templateVersionId: v.templateVersionId,
             userId: v.userId,
             courseId: v.courseId,
+            context: v.context,
             seed: v.seed,
             params: v.params,
             answers: v.answers,
@@ -145,7 +146,7 @@ export async function attemptQuery(db: RawQuery, unsafeAttemptId: string, reader
            a."startedAt", a.deadline, a."finishedAt", a."maxPoints", a.points,
            e."courseId"::text AS "courseId", e.title AS "examTitle", e.status::text AS "examStatus", e.blueprint::text AS blueprint,
            o."extraMinutes", o."closesAt" AS "overrideClosesAt", o."extraAttempts",
-           (SELECT m.role::text FROM "Membership" m WHERE m."userId" = ${readerId}::uuid AND m."courseId" = e."courseId") AS "readerRole",
+           ${roleIn(readerId, 'e."courseId"')} AS "readerRole",
            COALESCE((SELECT json_agg(${QUESTION_JSON} ORDER BY q.position) FROM "AttemptQuestion" q WHERE q."attemptId" = a.id), '[]'::json) AS questions
     FROM "Attempt" a
     JOIN "Exam" e ON e.id = a."examId"

@@ -34,7 +34,8 @@ export function attemptView(l: LoadedAttempt, now: Date) {
       parts: v ? fromJson<GradingPart[]>(v.parts).map(publicPart) : [],
       maxPoints: q.maxPoints,
       triesUsed: q.triesUsed,
-      triesLeft: Math.max(0, p.triesPerQuestion - q.triesUsed),
+      // A solved question has no tries left, whatever its count says.
+      triesLeft: (q.submissions[0]?.score ?? 0) >= 1 ? 0 : Math.max(0, p.triesPerQuestion - q.triesUsed),
       savedAnswers: q.savedAnswers === null ? null : fromJson<Record<string, unknown>>(q.savedAnswers),
       savedAt: q.savedAt,
       ...(showFeedback

@@ -35,6 +35,7 @@ export const sectionSchema = z.strictObject({
 
 export const RELEASE = ['immediately', 'after-attempt', 'after-close', 'never'] as const;
 export const SCORE_POLICY = ['best', 'latest', 'average'] as const;
+export const PRACTICE_LOCK = ['off', 'templates', 'topics'] as const;
 
 /**
  * An ISO date-time with an offset (or a Date), as a Date. Plain z.coerce.date() would turn
@@ -59,6 +60,8 @@ export const policiesSchema = z
     release: z.enum(RELEASE).default('after-attempt'),
     shuffle: z.boolean().default(false),
     scorePolicy: z.enum(SCORE_POLICY).default('best'),
+    /** While the exam is open, the course's students cannot practise its templates ('templates') or their topics ('topics'). */
+    practiceLock: z.enum(PRACTICE_LOCK).default('off'),
   })
   .refine((p) => !p.opensAt || !p.closesAt || p.opensAt < p.closesAt, { message: 'opensAt must be before closesAt', path: ['closesAt'] })
   .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= (a[i - 1] as number)), {
@@ -68,7 +71,7 @@ export const policiesSchema = z
 
 export const blueprintSchema = z.strictObject({
   sections: z.array(sectionSchema).min(1).max(20),
-  policies: policiesSchema.default({ maxAttempts: 1, triesPerQuestion: 1, newVariantOnRetry: false, gradeDuringAttempt: true, release: 'after-attempt', shuffle: false, scorePolicy: 'best' }),
+  policies: policiesSchema.default({ maxAttempts: 1, triesPerQuestion: 1, newVariantOnRetry: false, gradeDuringAttempt: true, release: 'after-attempt', shuffle: false, scorePolicy: 'best', practiceLock: 'off' }),
 });
 
 export type Pool = z.output<typeof poolSchema>;

@@ -3,12 +3,10 @@
  * checks that the blueprint can be satisfied and freezes it; a copy of any exam is a new
  * draft. Per-student overrides (extra time, a later close, extra attempts) live beside it.
  */
-import type { FastifyInstance } from 'fastify';
 import type { CourseRole, Exam, ExamOverride, ExamStatus, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
-import { AppError, conflict, forbidden, notFound } from '../errors.js';
-import { courseAccess, INSTRUCTORS, STAFF, type CourseAccess } from '../courses/access.js';
+import type { CourseRef, ExamRef } from '../authz/index.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../courses/courses.js';
 import { blueprintFromJson, blueprintToJson, type Blueprint } from './blueprint.js';
 import { checkBlueprint, resolveBlueprintPools } from './pools.js';
@@ -18,7 +16,8 @@ export interface ExamView {
   courseId: string;
   title: string;
   status: ExamStatus;
-  blueprint: Blueprint;
+  /** Students: without the pools. */
+  blueprint: { sections: (Omit<Blueprint['sections'][number], 'pool'> & { pool?: Blueprint['sections'][number]['pool'] })[]; policies: Blueprint['policies'] };
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
@@ -34,22 +33,16 @@ export interface OverrideView {
   createdAt: Date;
 }
 
-export interface LoadedExam {
-  exam: Exam;
-  blueprint: Blueprint;
-  access: CourseAccess;
-}
-
 const TITLE_MAX = 200;
 const COPY_SUFFIX = ' (copy)';
 
-function view(exam: Exam, blueprint: Blueprint = blueprintFromJson(exam.blueprint)): ExamView {
+function view(exam: Exam, role: CourseRole, blueprint: Blueprint = blueprintFromJson(exam.blueprint)): ExamView {
   return {
     id: exam.id,
     courseId: exam.courseId,
     title: exam.title,
     status: exam.status,
-    blueprint,
+    blueprint: blueprintFor(blueprint, role),
     createdAt: exam.createdAt,
     updatedAt: exam.updatedAt,
     publishedAt: exam.publishedAt,
@@ -67,78 +60,34 @@ const examFrozen = (status: ExamStatus) =>
 const invalidTransition = (from: ExamStatus, to: ExamStatus) =>
   conflict('INVALID_TRANSITION', `a ${from} exam cannot become ${to}`, { from, to });
 
-/** Students never learn that drafts exist. */
-export function hiddenFrom(role: CourseRole, status: ExamStatus): boolean {
-  return role === 'STUDENT' && status === 'DRAFT';
-}
-
 /**
- * loadExam(prisma, user, unsafeExamId, roles?): the exam, its blueprint and the caller's access.
- * 404 when the exam does not exist, the caller is not a member of its course, or the caller is
- * a student and the exam is a draft (students never learn that drafts exist); 403 when the
- * caller's role is not among `roles`.
+ * What a reader sees of a blueprint: staff see it whole; students see the sections' titles,
+ * counts and points and the policies, not the pools (which templates could be drawn).
  */
-export async function loadExam(
-  prisma: PrismaClient,
-  user: AccessClaims,
-  unsafeExamId: string,
-  roles?: readonly CourseRole[],
-): Promise<LoadedExam> {
-  const exam = await prisma.exam.findUnique({ where: { id: unsafeExamId } });
-  if (!exam) throw notFound('exam');
-  let access: CourseAccess;
-  try {
-    access = await courseAccess(prisma, user, exam.courseId);
-  } catch (err) {
-    // "course not found" would tell the caller that the exam exists.
-    if (err instanceof AppError && err.statusCode === 404) throw notFound('exam');
-    throw err;
-  }
-  if (hiddenFrom(access.role, exam.status)) throw notFound('exam');
-  if (roles && !roles.includes(access.role)) throw forbidden(`this needs the role ${roles.join(' or ')} in the course`);
-  return { exam, blueprint: blueprintFromJson(exam.blueprint), access };
-}
-
-/** loadExamFor(app, user, unsafeExamId, roles?): loadExam with the app's client (for the attempts code). */
-export function loadExamFor(
-  app: Pick<FastifyInstance, 'prisma'>,
-  user: AccessClaims,
-  unsafeExamId: string,
-  roles?: readonly CourseRole[],
-): Promise<LoadedExam> {
-  return loadExam(app.prisma, user, unsafeExamId, roles);
+function blueprintFor(b: Blueprint, role: CourseRole): ExamView['blueprint'] {
+  if (role !== 'STUDENT') return b;
+  return { sections: b.sections.map((s) => ({ ...(s.title !== undefined ? { title: s.title } : {}), count: s.count, points: s.points })), policies: b.policies };
 }
 
 /**
- * createExam(prisma, caller, unsafeCourseId, {title, blueprint}): a new DRAFT (instructors).
- * Explicit template ids must exist (422 POOL_INVALID); whether the pools are big enough is
+ * createExam(prisma, course (instructor), {title, blueprint}): a new DRAFT. Explicit template
+ * ids, topics and tags must exist (422 POOL_INVALID); whether the pools are big enough is
  * checked at publish, so a draft may be incomplete.
  */
-export async function createExam(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  input: { title: string; blueprint: Blueprint },
-): Promise<ExamView> {
-  const { courseId } = await courseAccess(prisma, caller, unsafeCourseId, INSTRUCTORS);
+export async function createExam(prisma: PrismaClient, course: CourseRef, input: { title: string; blueprint: Blueprint }): Promise<ExamView> {
+  const { courseId } = course;
   await resolveBlueprintPools(prisma, input.blueprint);
   const exam = await prisma.exam.create({
     data: { courseId, title: input.title, blueprint: blueprintToJson(input.blueprint) as Prisma.InputJsonValue },
   });
-  return view(exam);
+  return view(exam, course.role);
 }
 
 /**
- * listExams(prisma, caller, unsafeCourseId, {page, pageSize, status?}): the course's exams,
- * newest first (members; students see PUBLISHED and ARCHIVED exams only).
+ * listExams(prisma, course, {page, pageSize, status?}): the course's exams, newest first
+ * (members; students see PUBLISHED and ARCHIVED exams only).
  */
-export async function listExams(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeCourseId: string,
-  req: PageRequest & { status?: ExamStatus },
-): Promise<Page<ExamView>> {
-  const access = await courseAccess(prisma, caller, unsafeCourseId);
+export async function listExams(prisma: PrismaClient, access: CourseRef, req: PageRequest & { status?: ExamStatus }): Promise<Page<ExamView>> {
   const visible: ExamStatus[] = access.role === 'STUDENT' ? ['PUBLISHED', 'ARCHIVED'] : ['DRAFT', 'PUBLISHED', 'ARCHIVED'];
   const statuses = req.status ? visible.filter((s) => s === req.status) : visible;
   const where: Prisma.ExamWhereInput = { courseId: access.courseId, status: { in: statuses } };
@@ -151,13 +100,12 @@ export async function listExams(
     }),
     prisma.exam.count({ where }),
   ]);
-  return { items: rows.map((e) => view(e)), page: req.page, pageSize: req.pageSize, total };
+  return { items: rows.map((e) => view(e, access.role)), page: req.page, pageSize: req.pageSize, total };
 }
 
-/** getExam(prisma, caller, unsafeExamId): the exam (members of its course; students: not drafts). */
-export async function getExam(prisma: PrismaClient, caller: AccessClaims, unsafeExamId: string): Promise<ExamView> {
-  const { exam, blueprint } = await loadExam(prisma, caller, unsafeExamId);
-  return view(exam, blueprint);
+/** getExam(ref): the exam as the caller may see it. */
+export function getExam({ exam, blueprint, course }: ExamRef): ExamView {
+  return view(exam, course.role, blueprint);
 }
 
 /** Why a conditional update of a draft matched nothing: it is gone (404) or no longer a draft. */
@@ -168,18 +116,13 @@ async function notADraft(prisma: PrismaClient, examId: string, err: (status: Exa
 }
 
 /**
- * updateExam(prisma, caller, unsafeExamId, {title?, blueprint?}): edits a draft (instructors);
+ * updateExam(prisma, ref (instructor), {title?, blueprint?}): edits a draft (instructors);
  * 409 EXAM_FROZEN otherwise. The update is conditional on the row still being a draft, so an
  * edit racing a publish either lands before it (and is what gets checked and published) or
  * is refused.
  */
-export async function updateExam(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeExamId: string,
-  input: { title?: string; blueprint?: Blueprint },
-): Promise<ExamView> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
+export async function updateExam(prisma: PrismaClient, ref: ExamRef, input: { title?: string; blueprint?: Blueprint }): Promise<ExamView> {
+  const { exam } = ref;
   if (exam.status !== 'DRAFT') throw examFrozen(exam.status);
   if (input.blueprint) await resolveBlueprintPools(prisma, input.blueprint);
   const data: Prisma.ExamUpdateManyMutationInput = {
@@ -188,17 +131,17 @@ export async function updateExam(
   };
   const { count } = await prisma.exam.updateMany({ where: { id: exam.id, status: 'DRAFT' }, data });
   if (!count) return notADraft(prisma, exam.id, examFrozen);
-  return view(await prisma.exam.findUniqueOrThrow({ where: { id: exam.id } }));
+  return view(await prisma.exam.findUniqueOrThrow({ where: { id: exam.id } }), ref.course.role);
 }
 
 /**
- * publishExam(prisma, caller, unsafeExamId, now): DRAFT → PUBLISHED (instructors), after
+ * publishExam(prisma, ref (instructor), now): DRAFT → PUBLISHED (instructors), after
  * checkBlueprint (422 BLUEPRINT_UNSATISFIABLE / POOL_INVALID). The row is locked while the
  * blueprint is checked, so the blueprint that is published is the one that was checked: a
  * concurrent edit waits, then finds the exam no longer a draft.
  */
-export async function publishExam(prisma: PrismaClient, caller: AccessClaims, unsafeExamId: string, now: Date): Promise<ExamView> {
-  const { exam: loaded } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
+export async function publishExam(prisma: PrismaClient, ref: ExamRef, now: Date): Promise<ExamView> {
+  const { exam: loaded } = ref;
   if (loaded.status !== 'DRAFT') throw invalidTransition(loaded.status, 'PUBLISHED');
   const exam = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT "id" FROM "Exam" WHERE "id" = ${loaded.id}::uuid FOR UPDATE`;
@@ -210,40 +153,34 @@ export async function publishExam(prisma: PrismaClient, caller: AccessClaims, un
     if (!count) throw invalidTransition(current.status, 'PUBLISHED'); // unreachable under the lock
     return tx.exam.findUniqueOrThrow({ where: { id: current.id } });
   });
-  return view(exam);
+  return view(exam, ref.course.role);
 }
 
-/** archiveExam(prisma, caller, unsafeExamId): PUBLISHED → ARCHIVED (instructors); archived exams take no new attempts. */
-export async function archiveExam(prisma: PrismaClient, caller: AccessClaims, unsafeExamId: string): Promise<ExamView> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
+/** archiveExam(prisma, ref (instructor)): PUBLISHED → ARCHIVED (instructors); archived exams take no new attempts. */
+export async function archiveExam(prisma: PrismaClient, ref: ExamRef): Promise<ExamView> {
+  const { exam } = ref;
   const { count } = await prisma.exam.updateMany({ where: { id: exam.id, status: 'PUBLISHED' }, data: { status: 'ARCHIVED' } });
   if (!count) {
     const current = await prisma.exam.findUnique({ where: { id: exam.id }, select: { status: true } });
     if (!current) throw notFound('exam');
     throw invalidTransition(current.status, 'ARCHIVED');
   }
-  return view(await prisma.exam.findUniqueOrThrow({ where: { id: exam.id } }));
+  return view(await prisma.exam.findUniqueOrThrow({ where: { id: exam.id } }), ref.course.role);
 }
 
-/** copyExam(prisma, caller, unsafeExamId): a new DRAFT in the same course with the same blueprint, "<title> (copy)" (instructors). */
-export async function copyExam(prisma: PrismaClient, caller: AccessClaims, unsafeExamId: string): Promise<ExamView> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
+/** copyExam(prisma, ref (instructor)): a new DRAFT in the same course with the same blueprint, "<title> (copy)" (instructors). */
+export async function copyExam(prisma: PrismaClient, ref: ExamRef): Promise<ExamView> {
+  const { exam } = ref;
   // The copy's title must stay editable, i.e. within the title limit.
   const title = exam.title.slice(0, TITLE_MAX - COPY_SUFFIX.length) + COPY_SUFFIX;
   const copy = await prisma.exam.create({
     data: { courseId: exam.courseId, title, blueprint: exam.blueprint as Prisma.InputJsonValue, copiedFromId: exam.id },
   });
-  return view(copy);
+  return view(copy, ref.course.role);
 }
 
-/** listOverrides(prisma, caller, unsafeExamId, page): the exam's overrides, oldest first (staff). */
-export async function listOverrides(
-  prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeExamId: string,
-  req: PageRequest,
-): Promise<Page<OverrideView>> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, STAFF);
+/** listOverrides(prisma, ref (staff), page): the exam's overrides, oldest first (staff). */
+export async function listOverrides(prisma: PrismaClient, { exam }: ExamRef, req: PageRequest): Promise<Page<OverrideView>> {
   const where = { examId: exam.id };
   const [rows, total] = await Promise.all([
     prisma.examOverride.findMany({ where, orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }], skip: (req.page - 1) * req.pageSize, take: req.pageSize }),
@@ -253,18 +190,16 @@ export async function listOverrides(
 }
 
 /**
- * putOverride(prisma, caller, unsafeExamId, unsafeUserId, {extraMinutes, closesAt, extraAttempts}):
+ * putOverride(prisma, ref (instructor), unsafeUserId, {extraMinutes, closesAt, extraAttempts}):
  * sets (replaces) a member's override (instructors); 404 when the user is not a member of
  * the exam's course.
  */
 export async function putOverride(
   prisma: PrismaClient,
-  caller: AccessClaims,
-  unsafeExamId: string,
+  { exam }: ExamRef,
   unsafeUserId: string,
   input: { extraMinutes: number; closesAt: Date | null; extraAttempts: number },
 ): Promise<OverrideView> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
   const member = await prisma.membership.findUnique({ where: { userId_courseId: { userId: unsafeUserId, courseId: exam.courseId } }, select: { userId: true } });
   if (!member) throw notFound('member');
   const data = { extraMinutes: input.extraMinutes, closesAt: input.closesAt, extraAttempts: input.extraAttempts };
@@ -276,9 +211,8 @@ export async function putOverride(
   return overrideView(o);
 }
 
-/** deleteOverride(prisma, caller, unsafeExamId, unsafeUserId): removes a member's override (instructors); 404 when there is none. */
-export async function deleteOverride(prisma: PrismaClient, caller: AccessClaims, unsafeExamId: string, unsafeUserId: string): Promise<void> {
-  const { exam } = await loadExam(prisma, caller, unsafeExamId, INSTRUCTORS);
+/** deleteOverride(prisma, ref (instructor), unsafeUserId): removes a member's override (instructors); 404 when there is none. */
+export async function deleteOverride(prisma: PrismaClient, { exam }: ExamRef, unsafeUserId: string): Promise<void> {
   const { count } = await prisma.examOverride.deleteMany({ where: { examId: exam.id, userId: unsafeUserId } });
   if (!count) throw notFound('override');
 }

@@ -99,8 +99,8 @@ async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, b
   const rows = JSON.stringify(graded);
   await tx.query(Prisma.sql`/* qg:finish-write */
     WITH tries AS (
-      INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
-      SELECT s.id, s."variantId", ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
+      INSERT INTO "Submission" (id, "variantId", context, "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
+      SELECT s.id, s."variantId", 'EXAM', ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
       FROM jsonb_to_recordset(${rows}::jsonb)
         AS s(id uuid, "variantId" uuid, "attemptQuestionId" uuid, "tryNumber" int, answers jsonb, results jsonb, score float8, points float8, "maxPoints" float8, "requestHash" text)
     ), questions AS (

@@ -4,31 +4,9 @@
  * is written to PointsOverrideAudit in the same transaction as the points it changes.
  */
 import type { FastifyInstance } from 'fastify';
-import type { CourseRole } from '../generated/prisma/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
-import { AppError, forbidden, notFound, unprocessable } from '../errors.js';
-import { courseAccess, INSTRUCTORS, STAFF } from '../courses/access.js';
+import type { AttemptRef } from '../authz/index.js';
+import { notFound, unprocessable } from '../errors.js';
 import { attemptPoints } from './scores.js';
-
-/**
- * The attempt, authorised for course staff with one of `roles`. Anyone outside the course, and
- * a student asking about someone else's attempt, gets 404 (ids cannot be probed); a member
- * without the role gets 403.
- */
-async function attemptForStaff(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string, roles: readonly CourseRole[]) {
-  const attempt = await app.prisma.attempt.findUnique({ where: { id: unsafeAttemptId }, select: { id: true, userId: true, exam: { select: { courseId: true } } } });
-  if (!attempt) throw notFound('attempt');
-  let role: CourseRole;
-  try {
-    ({ role } = await courseAccess(app.prisma, user, attempt.exam.courseId));
-  } catch (err) {
-    if (err instanceof AppError && err.statusCode === 404) throw notFound('attempt');
-    throw err;
-  }
-  if (role === 'STUDENT' && attempt.userId !== user.sub) throw notFound('attempt');
-  if (!roles.includes(role)) throw forbidden(`this needs the role ${roles.join(' or ')} in the course`);
-  return attempt;
-}
 
 export interface OverriddenQuestion {
   attemptId: string;
@@ -45,19 +23,18 @@ export interface OverriddenQuestion {
 }
 
 /**
- * overrideQuestionPoints(app, caller, unsafeAttemptId, position, {points, reason}): sets (or,
+ * overrideQuestionPoints(app, ref (instructor), position, {points, reason}): sets (or,
  * with null, clears) the question's override, audits it and re-totals the attempt, in one
  * transaction under the attempt's row lock (instructors of the exam's course). 422
  * POINTS_OUT_OF_RANGE above the question's maximum.
  */
 export async function overrideQuestionPoints(
   app: FastifyInstance,
-  caller: AccessClaims,
-  unsafeAttemptId: string,
+  ref: AttemptRef,
   position: number,
   input: { points: number | null; reason: string },
 ): Promise<OverriddenQuestion> {
-  const attempt = await attemptForStaff(app, caller, unsafeAttemptId, INSTRUCTORS);
+  const attempt = { id: ref.attemptId };
   return app.prisma.$transaction(async (tx) => {
     // The same lock tries, finishing and regrades take: the total cannot be computed from stale rows.
     await tx.$queryRaw`SELECT id FROM "Attempt" WHERE id = ${attempt.id}::uuid FOR UPDATE`;
@@ -68,7 +45,7 @@ export async function overrideQuestionPoints(
     }
     const updated = await tx.attemptQuestion.update({ where: { id: q.id }, data: { overridePoints: input.points } });
     const audit = await tx.pointsOverrideAudit.create({
-      data: { attemptQuestionId: q.id, byUserId: caller.sub, previousPoints: q.overridePoints, newPoints: input.points, reason: input.reason },
+      data: { attemptQuestionId: q.id, byUserId: ref.principal.userId, previousPoints: q.overridePoints, newPoints: input.points, reason: input.reason },
     });
     const all = await tx.attemptQuestion.findMany({ where: { attemptId: attempt.id }, select: { earned: true, overridePoints: true } });
     const a = await tx.attempt.update({ where: { id: attempt.id }, data: { points: attemptPoints(all) }, select: { points: true, maxPoints: true } });
@@ -97,9 +74,9 @@ export interface AuditEntry {
   createdAt: Date;
 }
 
-/** listPointsAudit(app, caller, unsafeAttemptId): the attempt's override history, oldest first (staff). */
-export async function listPointsAudit(app: FastifyInstance, caller: AccessClaims, unsafeAttemptId: string): Promise<{ attemptId: string; items: AuditEntry[] }> {
-  const attempt = await attemptForStaff(app, caller, unsafeAttemptId, STAFF);
+/** listPointsAudit(app, ref (staff)): the attempt's override history, oldest first. */
+export async function listPointsAudit(app: FastifyInstance, ref: AttemptRef): Promise<{ attemptId: string; items: AuditEntry[] }> {
+  const attempt = { id: ref.attemptId };
   const rows = await app.prisma.pointsOverrideAudit.findMany({
     where: { attemptQuestion: { attemptId: attempt.id } },
     include: { attemptQuestion: { select: { position: true, templateId: true } } },

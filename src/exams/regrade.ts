@@ -27,12 +27,10 @@ import {
 } from '../engine/index.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
-import { INSTRUCTORS } from '../courses/access.js';
+import type { ExamRef } from '../authz/index.js';
 import { unprocessable } from '../errors.js';
 import { fromJson, toJson } from '../db/json.js';
 import { tryCredit, type Policies } from './blueprint.js';
-import { loadExamFor } from './exams.js';
 import { tryPoints } from './question-grading.js';
 import { attemptPoints, round9 } from './scores.js';
 
@@ -288,13 +286,13 @@ async function warmVersions(app: FastifyInstance, versions: VersionSource, examI
 }
 
 /**
- * regradeExam(app, caller, unsafeExamId, spec): the dry run's or the applied regrade's changes
+ * regradeExam(app, ref (instructor), spec): the dry run's or the applied regrade's changes
  * (instructors). Applying writes submissions' scores, points and results, questions' earned
  * and maximum, attempts' totals, adjusted variants (answers, parts, solution and, with
  * useCurrentVersion, parameters and template version) and a Regrade row, in one transaction.
  */
-export async function regradeExam(app: FastifyInstance, caller: AccessClaims, unsafeExamId: string, spec: RegradeSpec): Promise<RegradeResult> {
-  const { exam, blueprint } = await loadExamFor(app, caller, unsafeExamId, INSTRUCTORS);
+export async function regradeExam(app: FastifyInstance, ref: ExamRef, spec: RegradeSpec): Promise<RegradeResult> {
+  const { exam, blueprint } = ref;
   const policies = blueprint.policies;
   const versions = new VersionSource(app);
   await warmVersions(app, versions, exam.id, spec);
@@ -319,7 +317,7 @@ export async function regradeExam(app: FastifyInstance, caller: AccessClaims, un
       for (const a of writes.attempts) await tx.attempt.update({ where: { id: a.id }, data: { points: a.points, maxPoints: a.maxPoints } });
       const { dryRun: _dryRun, ...recorded } = spec;
       const row = await tx.regrade.create({
-        data: { examId: exam.id, byUserId: caller.sub, spec: toJson(recorded), changes: toJson(result) },
+        data: { examId: exam.id, byUserId: ref.course.principal.userId, spec: toJson(recorded), changes: toJson(result) },
         select: { id: true },
       });
       return { dryRun: false, regradeId: row.id, ...result };

@@ -6,11 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AttemptStatus, Prisma } from '../generated/prisma/client.js';
-import type { AccessClaims } from '../plugins/auth.js';
-import { STAFF } from '../courses/access.js';
+import type { ExamRef } from '../authz/index.js';
 import type { Page, PageRequest } from '../courses/courses.js';
 import { SCORE_POLICY } from './blueprint.js';
-import { loadExamFor } from './exams.js';
 import { finishAttempt } from './finish.js';
 
 export type ScorePolicy = (typeof SCORE_POLICY)[number];
@@ -109,16 +107,14 @@ export interface AttemptListItem {
 }
 
 /**
- * listExamAttempts(app, caller, unsafeExamId, {page, pageSize, status?, userId?}): the exam's
- * attempts by student email then attempt number (staff).
+ * listExamAttempts(app, ref (staff), {page, pageSize, status?, userId?}): the exam's attempts
+ * by student email then attempt number.
  */
 export async function listExamAttempts(
   app: FastifyInstance,
-  caller: AccessClaims,
-  unsafeExamId: string,
+  { exam }: ExamRef,
   req: PageRequest & { status?: AttemptStatus; userId?: string },
 ): Promise<Page<AttemptListItem>> {
-  const { exam } = await loadExamFor(app, caller, unsafeExamId, STAFF);
   await finishExpiredOf(app, exam.id, req.userId);
   const where: Prisma.AttemptWhereInput = {
     examId: exam.id,
@@ -164,11 +160,10 @@ export interface StudentScore extends ExamScore {
 }
 
 /**
- * examScores(app, caller, unsafeExamId): per student of the course (role STUDENT) with at least
- * one finished attempt, the exam score by the exam's policy, ordered by email (staff).
+ * examScores(app, ref (staff)): per student of the course (role STUDENT) with at least one
+ * finished attempt, the exam score by the exam's policy, ordered by email.
  */
-export async function examScores(app: FastifyInstance, caller: AccessClaims, unsafeExamId: string): Promise<{ examId: string; policy: ScorePolicy; items: StudentScore[] }> {
-  const { exam, blueprint } = await loadExamFor(app, caller, unsafeExamId, STAFF);
+export async function examScores(app: FastifyInstance, { exam, blueprint }: ExamRef): Promise<{ examId: string; policy: ScorePolicy; items: StudentScore[] }> {
   await finishExpiredOf(app, exam.id);
   const policy = blueprint.policies.scorePolicy;
   const rows = await app.prisma.attempt.findMany({
@@ -198,15 +193,43 @@ export interface MyScore {
   score: ExamScore | null;
 }
 
-/** myScore(app, caller, unsafeExamId): the caller's own exam score, computed as for staff (members). */
-export async function myScore(app: FastifyInstance, caller: AccessClaims, unsafeExamId: string): Promise<MyScore> {
-  const { exam, blueprint } = await loadExamFor(app, caller, unsafeExamId);
-  await finishExpiredOf(app, exam.id, caller.sub);
+/** myScore(app, ref): the caller's own exam score, computed as for staff (members). */
+export async function myScore(app: FastifyInstance, { exam, blueprint, course }: ExamRef): Promise<MyScore> {
+  const caller = course.principal.userId;
+  await finishExpiredOf(app, exam.id, caller);
   const policy = blueprint.policies.scorePolicy;
   const attempts = await app.prisma.attempt.findMany({
-    where: { examId: exam.id, userId: caller.sub },
+    where: { examId: exam.id, userId: caller },
     select: { id: true, number: true, status: true, points: true, maxPoints: true },
   });
   const finished = attempts.filter((a) => a.status === 'FINISHED');
   return { examId: exam.id, policy, attemptsUsed: attempts.length, attemptsFinished: finished.length, score: scoreByPolicy(policy, finished) };
+}
+
+export interface MyAttempt {
+  id: string;
+  number: number;
+  status: AttemptStatus;
+  startedAt: Date;
+  deadline: Date | null;
+  finishedAt: Date | null;
+  maxPoints: number;
+  /** Shown when the attempt view would show it: once finished, or during it if the exam grades during the attempt. */
+  points?: number;
+}
+
+/** myAttempts(app, ref): the caller's own attempts at the exam, by number (expired ones finished first). */
+export async function myAttempts(app: FastifyInstance, { exam, blueprint, course }: ExamRef): Promise<{ examId: string; items: MyAttempt[] }> {
+  const caller = course.principal.userId;
+  await finishExpiredOf(app, exam.id, caller);
+  const rows = await app.prisma.attempt.findMany({
+    where: { examId: exam.id, userId: caller },
+    orderBy: { number: 'asc' },
+    select: { id: true, number: true, status: true, startedAt: true, deadline: true, finishedAt: true, points: true, maxPoints: true },
+  });
+  const duringAttempt = blueprint.policies.gradeDuringAttempt;
+  return {
+    examId: exam.id,
+    items: rows.map(({ points, ...a }) => (a.status === 'FINISHED' || duringAttempt ? { ...a, points } : a)),
+  };
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { QuestionRow } from './attempt-rows.js';
 import type { QuestionVariant } from './question-grading.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { roleIn } from '../authz/index.js';
 
 export interface StartState {
   id: string;
@@ -28,7 +29,7 @@ export interface StartState {
 export async function startState(app: FastifyInstance, unsafeExamId: string, userId: string): Promise<StartState | undefined> {
   const rows = await app.sql.query<StartState>(Prisma.sql`/* qg:start-read */
     SELECT e.id::text AS id, e."courseId"::text AS "courseId", e.title, e.status::text AS status, e.blueprint::text AS blueprint,
-           (SELECT m.role::text FROM "Membership" m WHERE m."userId" = ${userId}::uuid AND m."courseId" = e."courseId") AS role,
+           ${roleIn(userId, 'e."courseId"')} AS role,
            o."extraMinutes", o."closesAt" AS "overrideClosesAt", o."extraAttempts",
            COALESCE((SELECT json_agg(json_build_object('id', a.id, 'status', a.status, 'deadline', a.deadline))
                      FROM "Attempt" a WHERE a."examId" = e.id AND a."userId" = ${userId}::uuid), '[]'::json) AS mine
@@ -65,8 +66,8 @@ export async function insertAttempt(app: FastifyInstance, a: NewAttempt, questio
       SELECT q.id, ${a.id}::uuid, q.position, q."sectionIndex", q."templateId", q."maxPoints"
       FROM jsonb_to_recordset(${JSON.stringify(questions.map((q) => ({ id: q.id, position: q.position, sectionIndex: q.sectionIndex, templateId: q.templateId, maxPoints: q.maxPoints })))}::jsonb) AS q(id uuid, position int, "sectionIndex" int, "templateId" text, "maxPoints" float8)
     )
-    INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
-    SELECT v.id, v."templateVersionId", v."userId", v."courseId", v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, v."createdAt"
+    INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", context, "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
+    SELECT v.id, v."templateVersionId", v."userId", v."courseId", 'EXAM', v."attemptQuestionId", v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, v."createdAt"
     FROM jsonb_to_recordset(${JSON.stringify(variants)}::jsonb)
       AS v(id uuid, "templateVersionId" uuid, "userId" uuid, "courseId" uuid, "attemptQuestionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text, "createdAt" timestamptz)`);
 }

@@ -11,7 +11,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ConstraintError, instantiate, type Variant as EngineVariant } from '../engine/index.js';
-import type { AccessClaims } from '../plugins/auth.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -22,8 +21,7 @@ import { finishAttempt } from './finish.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
 import type { AttemptRow, QuestionRow } from './attempt-rows.js';
 import type { QuestionVariant } from './question-grading.js';
-import { roleOf } from '../courses/access.js';
-import { hiddenFrom } from './exams.js';
+import { courseRef, hiddenFrom, type Principal } from '../authz/index.js';
 import type { LoadedAttempt } from './attempt-load.js';
 import { insertAttempt, startState } from './start-sql.js';
 
@@ -66,11 +64,12 @@ export async function issueExamVariant(app: FastifyInstance, templateId: string)
  * back as `started`, built from what was written (no second read); an open one only by id.
  * Two statements: read (startState), write (one INSERT of attempt, questions and variants).
  */
-export async function startAttempt(app: FastifyInstance, user: AccessClaims, unsafeExamId: string): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
-  const st = await startState(app, unsafeExamId, user.sub);
-  // Not a member, or a student and a draft: the exam does not exist for the caller (as in loadExam).
-  const role = roleOf(st?.role, user);
-  if (!st || !role || hiddenFrom(role, st.status)) throw notFound('exam');
+export async function startAttempt(app: FastifyInstance, principal: Principal, unsafeExamId: string): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
+  const st = await startState(app, unsafeExamId, principal.userId);
+  if (!st) throw notFound('exam');
+  // Not a member, or a student and a draft: the exam does not exist for the caller (as in authorizeExam).
+  const { role } = courseRef(principal, st.courseId, st.role, 'member', 'exam');
+  if (hiddenFrom(role, st.status)) throw notFound('exam');
   if (st.status !== 'PUBLISHED') throw conflict('EXAM_NOT_AVAILABLE', st.status === 'ARCHIVED' ? 'this exam is archived' : 'this exam is not published');
   const blueprint = blueprintFromText(st.blueprint);
   const w = windowOf(blueprint.policies, overrideOf(st));
@@ -98,8 +97,9 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
     const variant: QuestionVariant = {
       id: randomUUID(),
       templateVersionId: versionId,
-      userId: user.sub,
+      userId: principal.userId,
       courseId: st.courseId,
+      context: 'EXAM',
       seed: v.seed,
       params: v.secret.params as Prisma.JsonValue,
       answers: v.secret.answers as Prisma.JsonValue,
@@ -127,18 +127,18 @@ export async function startAttempt(app: FastifyInstance, user: AccessClaims, uns
   const maxPoints = drawn.reduce((s, d) => s + d.points, 0);
   const deadline = deadlineFor(w, now);
   try {
-    await insertAttempt(app, { id: attemptId, examId: st.id, userId: user.sub, number: used + 1, startedAt: now, deadline, maxPoints }, questions);
+    await insertAttempt(app, { id: attemptId, examId: st.id, userId: principal.userId, number: used + 1, startedAt: now, deadline, maxPoints }, questions);
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     // Another tab started an attempt at the same moment: that one is the open attempt.
-    const winner = (await startState(app, st.id, user.sub))?.mine.find((a) => a.status === 'OPEN');
+    const winner = (await startState(app, st.id, principal.userId))?.mine.find((a) => a.status === 'OPEN');
     if (winner) return { attemptId: winner.id, created: false };
     throw conflict('ATTEMPT_CONFLICT', 'another attempt was started at the same time; retry');
   }
   const attempt: AttemptRow = {
     id: attemptId,
     examId: st.id,
-    userId: user.sub,
+    userId: principal.userId,
     number: used + 1,
     status: 'OPEN',
     startedAt: now,

@@ -10,7 +10,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../generated/prisma/client.js';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
-import type { AccessClaims } from '../plugins/auth.js';
+import { attemptRef, memberOf, type Principal } from '../authz/index.js';
+import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -24,28 +25,58 @@ import { tryState, writeTry, type TryWrite } from './try-sql.js';
 
 const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passed; nothing was stored (your saved answers were graded)');
 
-/** saveAnswers(app, user, unsafeAttemptId, position, answers): autosave before the deadline. */
-export async function saveAnswers(app: FastifyInstance, user: AccessClaims, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
-  const now = app.now();
-  // One conditional UPDATE: owner, open, before the deadline. Autosave is the hot path. The
-  // attempt row is share-locked, so a save waits for a finish in progress (which locks it for
-  // update) and then finds the attempt finished, instead of landing after finish graded.
-  const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
-    WITH a AS (
-      SELECT id FROM "Attempt"
-      WHERE id = ${unsafeAttemptId}::uuid AND "userId" = ${user.sub}::uuid AND status = 'OPEN' AND (deadline IS NULL OR deadline > ${now}::timestamptz)
-      FOR SHARE
-    )
-    UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}::timestamptz
-    FROM a
-    WHERE q."attemptId" = a.id AND q.position = ${position}::int
-    RETURNING q.id::text AS id`);
-  if (saved.length === 1) return { savedAt: now };
-  const a = await app.prisma.attempt.findUnique({ where: { id: unsafeAttemptId }, select: { id: true, userId: true, status: true, deadline: true } });
-  if (!a || a.userId !== user.sub) throw notFound('attempt');
-  if (await finishIfExpired(app, a)) throw deadlinePassed();
-  if (a.status !== 'OPEN') throw conflict('ATTEMPT_FINISHED', 'this attempt is finished');
-  throw notFound('question');
+/**
+ * saveAnswers(app, principal, unsafeAttemptId, position, answers): autosave before the deadline.
+ * One conditional UPDATE on the hot path: the owner, still a member of the course (the
+ * authoriser's rule, written into the statement), an open attempt before its deadline, a
+ * question that is neither solved nor out of tries, and answers that name only the parts of
+ * its current variant. The attempt row is share-locked, so a save waits for a finish in
+ * progress (which locks it for update) and then finds the attempt finished, instead of landing
+ * after finish graded. When nothing was saved, the state is read again to say why.
+ */
+export async function saveAnswers(app: FastifyInstance, principal: Principal, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
+  for (let round = 0; round < 2; round++) {
+    const now = app.now();
+    const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
+      WITH a AS (
+        SELECT a.id, COALESCE((e.blueprint->'policies'->>'triesPerQuestion')::int, 1) AS tries
+        FROM "Attempt" a JOIN "Exam" e ON e.id = a."examId"
+        WHERE a.id = ${unsafeAttemptId}::uuid AND a."userId" = ${principal.userId}::uuid AND a.status = 'OPEN'
+          AND (a.deadline IS NULL OR a.deadline > ${now}::timestamptz)
+          AND (${principal.admin}::boolean OR ${memberOf('a."userId"', 'e."courseId"')})
+        FOR SHARE OF a
+      )
+      UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}::timestamptz
+      FROM a
+      WHERE q."attemptId" = a.id AND q.position = ${position}::int AND q."triesUsed" < a.tries
+        AND NOT EXISTS (SELECT 1 FROM "Submission" s WHERE s."attemptQuestionId" = q.id AND s.score >= 1)
+        AND NOT EXISTS (
+          SELECT 1 FROM jsonb_object_keys(${JSON.stringify(answers)}::jsonb) k
+          WHERE NOT EXISTS (
+            SELECT 1 FROM jsonb_array_elements((SELECT v.parts FROM "Variant" v WHERE v."attemptQuestionId" = q.id ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1)) p
+            WHERE p->>'id' = k))
+      RETURNING q.id::text AS id`);
+    if (saved.length === 1) return { savedAt: now };
+    await whyNotSaved(app, principal, unsafeAttemptId, position, answers);
+  }
+  throw conflict('TRY_CONFLICT', 'the attempt changed while the answers were saved; read it and save again');
+}
+
+/** Throws the reason a save stored nothing; returns when none holds any more (a race: save again). */
+async function whyNotSaved(app: FastifyInstance, principal: Principal, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<void> {
+  const st = await tryState(app, unsafeAttemptId, position, principal.userId, undefined);
+  if (!st) throw notFound('attempt');
+  attemptRef(principal, { id: st.id, userId: st.userId, examId: st.examId, courseId: st.courseId, callerRole: st.callerRole }, 'answer');
+  if (await finishIfExpired(app, st)) throw deadlinePassed();
+  if (st.status !== 'OPEN') throw conflict('ATTEMPT_FINISHED', 'this attempt is finished');
+  if (!st.question) throw notFound('question');
+  const q = questionFromJson(st.question);
+  const v = q.variants[0];
+  if (!v) throw notFound('question');
+  assertKnownParts(v.parts, answers);
+  const p = blueprintFromText(st.blueprint).policies;
+  if ((q.submissions[0]?.score ?? 0) >= 1) throw conflict('QUESTION_ENDED', 'this question is already answered correctly; nothing more is saved for it');
+  if (q.triesUsed >= p.triesPerQuestion) throw conflict('QUESTION_ENDED', `all ${p.triesPerQuestion} tries of this question are used; nothing more is saved for it`);
 }
 
 export interface TryView {
@@ -97,7 +128,8 @@ async function tryView(app: FastifyInstance, s: StoredTry, p: Policies): Promise
     points: s.points,
     earned: q.overridePoints ?? q.earned,
     maxPoints: q.maxPoints,
-    triesLeft: Math.max(0, p.triesPerQuestion - q.triesUsed),
+    // A solved question has no tries left, whatever its count says.
+    triesLeft: s.score >= 1 ? 0 : Math.max(0, p.triesPerQuestion - q.triesUsed),
     parts: fromJson<PartResult[]>(s.results as never),
     newVariant: q.variants[0]?.id !== s.variantId,
     ...(released ? { correctAnswers: fromJson<Record<string, AnswerValue>>(v.answers), solution: v.solution } : {}),
@@ -114,20 +146,24 @@ const TRY_ROUNDS = 8;
  */
 export async function submitTry(
   app: FastifyInstance,
-  user: AccessClaims,
+  principal: Principal,
   unsafeAttemptId: string,
   position: number,
   answers: Record<string, unknown>,
   idempotencyKey?: string,
 ): Promise<{ view: TryView; replayed: boolean }> {
   for (let round = 0; round < TRY_ROUNDS; round++) {
-    const st = await tryState(app, unsafeAttemptId, position, user.sub, idempotencyKey);
-    // Staff read attempts but do not answer for students; anyone else's attempt looks missing.
-    if (!st || st.userId !== user.sub) throw notFound('attempt');
+    const st = await tryState(app, unsafeAttemptId, position, principal.userId, idempotencyKey);
+    if (!st) throw notFound('attempt');
+    // The owner, while in the course; staff read attempts but do not answer for students.
+    attemptRef(principal, { id: st.id, userId: st.userId, examId: st.examId, courseId: st.courseId, callerRole: st.callerRole }, 'answer');
     const p = blueprintFromText(st.blueprint).policies;
     const requestHash = createHash('sha256').update(canonicalJson({ attempt: st.id, position, answers })).digest('hex');
     if (st.prior) {
-      if (st.prior.requestHash !== requestHash) throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+      // A key used for a practice submission (no attempt question) is not this request either.
+      if (st.prior.attemptQuestionId === null || st.prior.requestHash !== requestHash) {
+        throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+      }
       return { view: await tryView(app, st.prior, p), replayed: true };
     }
     if (!p.gradeDuringAttempt) throw conflict('GRADED_AT_FINISH', 'this exam grades answers when the attempt finishes; save them instead');
@@ -138,6 +174,7 @@ export async function submitTry(
     const v = q.variants[0];
     const last = q.submissions[0];
     if (!v) throw notFound('question');
+    assertKnownParts(v.parts, answers);
     // A double click or a second tab sending the same answers to the same variant: the first result.
     if (last && last.variantId === v.id && last.requestHash === requestHash) return { view: await tryView(app, last, p), replayed: true };
     if ((last?.score ?? 0) >= 1) throw conflict('ALREADY_CORRECT', 'this question is already answered correctly');
@@ -164,7 +201,7 @@ export async function submitTry(
     try {
       counted = await writeTry(app, {
         attemptId: st.id,
-        userId: user.sub,
+        userId: principal.userId,
         courseId: st.courseId,
         question: q,
         variantId: v.id,
@@ -194,7 +231,7 @@ export async function submitTry(
       points,
       earned: q.overridePoints ?? earned,
       maxPoints: q.maxPoints,
-      triesLeft: Math.max(0, p.triesPerQuestion - tryNumber),
+      triesLeft: graded.score >= 1 ? 0 : Math.max(0, p.triesPerQuestion - tryNumber),
       parts: graded.parts,
       newVariant: fresh !== undefined,
     };

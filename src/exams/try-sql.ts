@@ -10,12 +10,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../generated/prisma/client.js';
+import { roleIn, type CourseRole } from '../authz/index.js';
 import type { Variant as EngineVariant } from '../engine/index.js';
 import { QUESTION_JSON, SUBMISSION_JSON, type LastTry, type QuestionJson, type QuestionRow } from './attempt-rows.js';
 
 export interface TryState {
   id: string;
   userId: string;
+  examId: string;
+  /** The caller's role in the exam's course (null: not a member), for the authoriser. */
+  callerRole: CourseRole | null;
   status: 'OPEN' | 'FINISHED';
   deadline: Date | null;
   courseId: string;
@@ -30,7 +34,8 @@ export interface TryState {
 /** tryState(app, unsafeAttemptId, position, userId, key?): one statement; undefined when the attempt does not exist. */
 export async function tryState(app: FastifyInstance, unsafeAttemptId: string, position: number, userId: string, key: string | undefined): Promise<TryState | undefined> {
   const rows = await app.sql.query<TryState>(Prisma.sql`/* qg:try-read */
-    SELECT a.id::text AS id, a."userId"::text AS "userId", a.status::text AS status, a.deadline,
+    SELECT a.id::text AS id, a."userId"::text AS "userId", a."examId"::text AS "examId", ${roleIn(userId, 'e."courseId"')} AS "callerRole",
+           a.status::text AS status, a.deadline,
            e."courseId"::text AS "courseId", e.blueprint::text AS blueprint,
            (SELECT ${QUESTION_JSON} FROM "AttemptQuestion" q WHERE q."attemptId" = a.id AND q.position = ${position}::int) AS question,
            (SELECT ${SUBMISSION_JSON} FROM "Submission" s WHERE s."userId" = ${userId}::uuid AND s."idempotencyKey" = ${key ?? null}::text) AS prior
@@ -94,8 +99,8 @@ export async function writeTry(app: FastifyInstance, w: TryWrite): Promise<boole
         AND "overridePoints" IS NOT DISTINCT FROM ${q.overridePoints}::float8 AND EXISTS (SELECT 1 FROM a)
       RETURNING id
     ), s AS (
-      INSERT INTO "Submission" (id, "variantId", "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "idempotencyKey", "requestHash")
-      SELECT ${w.submissionId}::uuid, ${w.variantId}::uuid, ${w.userId}::uuid, q.id, ${w.tryNumber}::int, ${answers}::jsonb, ${JSON.stringify(w.results)}::jsonb,
+      INSERT INTO "Submission" (id, "variantId", context, "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "idempotencyKey", "requestHash")
+      SELECT ${w.submissionId}::uuid, ${w.variantId}::uuid, 'EXAM', ${w.userId}::uuid, q.id, ${w.tryNumber}::int, ${answers}::jsonb, ${JSON.stringify(w.results)}::jsonb,
              ${w.score}::float8, ${w.points}::float8, ${q.maxPoints}::float8, ${w.idempotencyKey ?? null}::text, ${w.requestHash}::text
       FROM q
       RETURNING id
@@ -103,8 +108,8 @@ export async function writeTry(app: FastifyInstance, w: TryWrite): Promise<boole
       UPDATE "Attempt" SET points = points + ${delta}::float8
       WHERE id = ${w.attemptId}::uuid AND ${delta}::float8 <> 0 AND EXISTS (SELECT 1 FROM q)
     ), fresh AS (
-      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
-      SELECT v.id, v."templateVersionId", ${w.userId}::uuid, ${w.courseId}::uuid, q.id, v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${f?.createdAt ?? w.now}::timestamptz
+      INSERT INTO "Variant" (id, "templateVersionId", "userId", "courseId", context, "attemptQuestionId", seed, params, answers, parts, prompt, solution, "createdAt")
+      SELECT v.id, v."templateVersionId", ${w.userId}::uuid, ${w.courseId}::uuid, 'EXAM', q.id, v.seed, v.params, v.answers, v.parts, v.prompt, v.solution, ${f?.createdAt ?? w.now}::timestamptz
       FROM jsonb_to_recordset(${fresh}::jsonb)
         AS v(id uuid, "templateVersionId" uuid, seed int, params jsonb, answers jsonb, parts jsonb, prompt text, solution text),
         q

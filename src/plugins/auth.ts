@@ -1,13 +1,14 @@
 /**
  * Access tokens: HS256 JWTs with issuer, audience and expiry checked and an algorithm
  * allow-list (so `alg: none` and key-confusion tokens are refused). `app.authenticate` is the
- * preHandler for protected routes; `request.user.sub` is then the caller's user id.
+ * preHandler for protected routes; `request.principal` is then the caller (authz/principal.ts).
  */
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { unauthorized } from '../errors.js';
+import { userPrincipal, type Principal } from '../authz/principal.js';
 
 export interface AccessClaims {
   sub: string;
@@ -26,15 +27,32 @@ declare module 'fastify' {
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>;
     signAccessToken(claims: AccessClaims): string;
+    /** The principal a request's bearer token stands for, or undefined (no, or no valid, token). Cheap: verified tokens are cached. */
+    principalOf(request: FastifyRequest): Principal | undefined;
   }
+  interface FastifyRequest {
+    /** Who is calling; set by app.authenticate (routes without it have none). */
+    principal: Principal;
+  }
+}
+
+// A token whose subject is not a user id was not made by us (or its key leaked): refused as invalid.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function principalOfClaims(claims: unknown): Principal | undefined {
+  if (!claims || typeof claims !== 'object') return undefined;
+  const { sub, adm } = claims as { sub?: unknown; adm?: unknown };
+  if (typeof sub !== 'string' || !UUID.test(sub)) return undefined;
+  return userPrincipal(sub, adm === true);
 }
 
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: { config: Config }) {
     const { config } = opts;
+    app.decorateRequest('principal', null as unknown as Principal);
     await app.register(fastifyJwt, {
       secret: config.jwtSecret,
-      sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS * 1000 },
+      sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },
       verify: {
         algorithms: ['HS256'],
         allowedIss: config.JWT_ISSUER,
@@ -55,7 +73,18 @@ export default fp(
         const code = (err as { code?: string }).code ?? '';
         throw unauthorized(code.includes('EXPIRED') ? 'access token expired' : 'invalid access token');
       }
-      if (typeof request.user?.sub !== 'string') throw unauthorized('invalid access token');
+      const p = principalOfClaims(request.user);
+      if (!p) throw unauthorized('invalid access token');
+      request.principal = p;
+    });
+    app.decorate('principalOf', (request: FastifyRequest) => {
+      const h = request.headers.authorization;
+      if (!h || !h.startsWith('Bearer ')) return undefined;
+      try {
+        return principalOfClaims(app.jwt.verify(h.slice(7)));
+      } catch {
+        return undefined;
+      }
     });
   },
   { name: 'auth' },

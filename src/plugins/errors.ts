@@ -3,16 +3,19 @@
  * say what and where (validation details carry the field path); 5xx details are logged, not
  * returned.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod';
 import { AppError } from '../errors.js';
+import { isErrorCode, type ErrorCode } from '../error-codes.js';
 import { EngineError } from '../engine/index.js';
 import { isConnectionError, isUniqueViolation } from '../db/errors.js';
 
 export interface ErrorBody {
   statusCode: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: unknown;
 }
@@ -38,7 +41,7 @@ export function toErrorBody(err: unknown): ErrorBody {
     return { statusCode: err.statusCode, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
   }
   if (err instanceof EngineError) {
-    return { statusCode: 422, code: err.code, message: err.message, details: { path: err.path } };
+    return { statusCode: 422, code: isErrorCode(err.code) ? err.code : 'TEMPLATE_INVALID', message: err.message, details: { path: err.path } };
   }
   const fe = err as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(fe) || (fe && Array.isArray(fe.validation))) {
@@ -51,12 +54,15 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (pc === 'P2003') return { statusCode: 409, code: 'CONFLICT', message: 'a related record does not exist (any more)' };
   if (pc === 'P2025') return { statusCode: 404, code: 'NOT_FOUND', message: 'record not found' };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE'
+    const code: ErrorCode = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE'
       : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'INVALID_JSON'
       : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE'
       : fe.statusCode === 401 ? 'UNAUTHORIZED'
+      : fe.statusCode === 408 ? 'REQUEST_TIMEOUT'
+      : fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE'
       : fe.statusCode === 429 ? 'RATE_LIMITED'
-      : (fe.code ?? 'BAD_REQUEST').replace(/^FST_(ERR_)?/, '');
+      : fe.statusCode === 404 ? 'NOT_FOUND'
+      : 'BAD_REQUEST';
     return { statusCode: fe.statusCode, code, message: fe.message };
   }
   const message = err instanceof Error ? err.message : String(err);
@@ -66,8 +72,35 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { statusCode: 500, code: 'INTERNAL', message: 'Internal Server Error' };
 }
 
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (a bad header character, a
+ * request not received within REQUEST_TIMEOUT_SECONDS, headers too large) answered in the same
+ * shape as every other error, then the connection is closed.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message]: [number, ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+    : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+  const body = JSON.stringify({ statusCode, code, message });
+  this.log.debug({ err }, 'client error');
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
+    // Requests that arrive while the server closes: the same error shape (Fastify's own 503 has no code).
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onRequest', async () => {
+      if (closing) throw new AppError(503, 'SHUTTING_DOWN', 'the server is shutting down; retry shortly');
+    });
     app.setErrorHandler((err, request, reply) => {
       const body = toErrorBody(err);
       if (body.statusCode >= 500) request.log.error({ err }, 'request failed');

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { TemplateVersions } from '../catalogue/versions.js';
 import type { Config } from '../config.js';
 import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
+import { PracticeLocks } from '../practice/locks.js';
 
 export type Clock = () => Date;
 
@@ -15,6 +16,8 @@ declare module 'fastify' {
     versions: TemplateVersions;
     /** The practice issue and submit statements, batched across concurrent requests. */
     practiceBatches: PracticeBatches;
+    /** Practice closed by open exams (cached per course). */
+    practiceLocks: PracticeLocks;
   }
 }
 
@@ -24,6 +27,7 @@ export default fp(
     app.decorate('now', opts.clock);
     app.decorate('versions', new TemplateVersions(app.prisma));
     app.decorate('practiceBatches', practiceBatches(app.sql));
+    app.decorate('practiceLocks', new PracticeLocks(app.prisma));
   },
   { name: 'services', dependencies: ['db'] },
 );

@@ -1,8 +1,9 @@
-/** A student's practice variants in a course with their scores, newest first. */
+/** The caller's practice variants in a course with their scores, newest first (exam variants never: they are reached through their attempts). */
 import type { FastifyInstance } from 'fastify';
+import type { CourseRef } from '../authz/index.js';
 
-export async function practiceHistory(app: FastifyInstance, userId: string, courseId: string, page: number, pageSize: number) {
-  const where = { userId, courseId };
+export async function practiceHistory(app: FastifyInstance, course: CourseRef, page: number, pageSize: number) {
+  const where = { userId: course.principal.userId, courseId: course.courseId, context: 'PRACTICE' as const };
   const [total, rows] = await Promise.all([
     app.prisma.variant.count({ where }),
     app.prisma.variant.findMany({

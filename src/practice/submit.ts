@@ -8,9 +8,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson, grade, type AnswerValue, type PartResult } from '../engine/index.js';
-import type { AccessClaims } from '../plugins/auth.js';
+import { variantAccess, type Principal } from '../authz/index.js';
+import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
-import { engineVariant } from './variants.js';
+import { engineVariant, practiceLockCheck } from './variants.js';
 import { fromJson } from '../db/json.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
@@ -55,7 +56,8 @@ async function viewOf(app: FastifyInstance, s: StoredSubmission): Promise<Submis
 async function replayByKey(app: FastifyInstance, userId: string, key: string, requestHash: string): Promise<SubmissionView | undefined> {
   const prior = await app.prisma.submission.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey: key } } });
   if (!prior) return undefined;
-  if (prior.requestHash !== requestHash) {
+  // A key used for an exam try is not replayed here: that result belongs to the exam's policy.
+  if (prior.context !== 'PRACTICE' || prior.requestHash !== requestHash) {
     throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
   }
   return viewOf(app, prior);
@@ -74,7 +76,7 @@ async function replayByKey(app: FastifyInstance, userId: string, key: string, re
  */
 export async function submitPractice(
   app: FastifyInstance,
-  user: AccessClaims,
+  principal: Principal,
   unsafeVariantId: string,
   answers: Record<string, unknown>,
   idempotencyKey?: string,
@@ -83,27 +85,31 @@ export async function submitPractice(
   // The two hot statements are raw SQL on the driver, batched with those of concurrent submits
   // (batches.ts): Prisma's model queries cost several times the CPU per call, and every
   // graded answer comes here.
+  // The batch reads practice variants only (an exam variant is not found here, whoever asks).
   const row = await app.practiceBatches.readVariant(unsafeVariantId);
-  // Only the owner submits; anyone else's variant looks missing.
-  if (!row || row.userId !== user.sub) {
+  // Only the owner, while in the course, submits; anyone else's variant looks missing.
+  const access = row && variantAccess(principal, { id: row.id, userId: row.userId, context: row.context, ownerRole: row.ownerRole, callerRole: null }, 'PRACTICE', true);
+  if (!row || access !== 'owner') {
     // A retry whose key was already used answers with that key's result or refusal, as before
     // the variant was looked at.
     if (idempotencyKey) {
-      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+      const prior = await replayByKey(app, principal.userId, idempotencyKey, requestHash);
       if (prior) return { view: prior, replayed: true };
     }
     throw notFound('variant');
   }
+  assertKnownParts(row.parts, answers);
 
   const version = await app.versions.byId(row.templateVersionId);
+  await practiceLockCheck(app, principal, row.courseId, { id: version.templateId, topic: version.compiled.template.topic });
   const compiled = version.compiled;
   const result = grade(engineVariant(row, version.templateId, compiled.hash, compiled.template.title), answers, compiled);
   if (result.formatError) {
     // An already graded variant (or a used key) says so first, whatever the new answers are.
     const done = await app.prisma.submission.findFirst({ where: { variantId: row.id }, select: { id: true } });
-    if (done) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
+    if (done) return alreadySubmitted(app, principal.userId, idempotencyKey, requestHash);
     if (idempotencyKey) {
-      const prior = await replayByKey(app, user.sub, idempotencyKey, requestHash);
+      const prior = await replayByKey(app, principal.userId, idempotencyKey, requestHash);
       if (prior) return { view: prior, replayed: true };
     }
     const details = result.parts.filter((p) => p.status === 'format-error').map((p) => ({ part: p.id, message: p.feedback }));
@@ -112,7 +118,7 @@ export async function submitPractice(
   const stored = await app.practiceBatches.storeSubmission({
     id: randomUUID(),
     variantId: row.id,
-    userId: user.sub,
+    userId: principal.userId,
     answers,
     results: result.parts,
     score: result.score,
@@ -122,7 +128,7 @@ export async function submitPractice(
     requestHash,
   });
   // Refused by a unique index: this variant is graded already, or the key was used.
-  if (!stored) return alreadySubmitted(app, user.sub, idempotencyKey, requestHash);
+  if (!stored) return alreadySubmitted(app, principal.userId, idempotencyKey, requestHash);
   return {
     view: {
       submissionId: stored.id,

@@ -6,8 +6,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ConstraintError, instantiate, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
-import type { AccessClaims } from '../plugins/auth.js';
-import { notFound, unprocessable } from '../errors.js';
+import { authorizeCourse, type Principal, type VariantRef } from '../authz/index.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
@@ -19,6 +19,7 @@ export interface VariantRow {
   templateVersionId: string;
   userId: string;
   courseId: string;
+  context: 'PRACTICE' | 'EXAM';
   seed: number;
   params: Prisma.JsonValue;
   answers: Prisma.JsonValue;
@@ -53,11 +54,29 @@ async function templatesOfTopic(app: FastifyInstance, topic: string): Promise<st
 }
 
 /**
- * issuePractice(app, user, unsafeCourseId, choice): a fresh variant of a template or of a random
- * template of a topic. One statement (shared with concurrent issues): the variant is inserted only if the caller is a member of
- * the course (or an admin); otherwise nothing is written and the course is 404.
+ * practiceLockCheck(app, principal, courseId, template): 409 PRACTICE_LOCKED when an open exam
+ * of the course closes practice of this template and the caller is a student there. Costs a
+ * cached lookup when nothing is locked; the caller's role is read only when something is.
  */
-export async function issuePractice(app: FastifyInstance, user: AccessClaims, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
+export async function practiceLockCheck(app: FastifyInstance, p: Principal, courseId: string, template: { id: string; topic: string }): Promise<void> {
+  const lock = await app.practiceLocks.lockedBy(courseId, template, app.now());
+  if (!lock) return;
+  const course = await authorizeCourse(app.prisma, p, courseId);
+  if (course.role !== 'STUDENT') return;
+  throw conflict(
+    'PRACTICE_LOCKED',
+    `practice of ${template.id} is closed while the exam "${lock.examTitle}" is open${lock.closesAt ? ` (until ${lock.closesAt.toISOString()})` : ''}`,
+    { templateId: template.id, until: lock.closesAt ?? null },
+  );
+}
+
+/**
+ * issuePractice(app, principal, unsafeCourseId, choice): a fresh variant of a template or of a
+ * random template of a topic. One statement (shared with concurrent issues): the variant is
+ * inserted only if the caller is a member of the course (or an admin), the authoriser's rule
+ * written into the batched INSERT (authz memberOf); otherwise nothing is written and the course is 404.
+ */
+export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
   let templateId = choice.templateId;
   if (!templateId) {
     const ids = await templatesOfTopic(app, choice.topic ?? '');
@@ -65,6 +84,7 @@ export async function issuePractice(app: FastifyInstance, user: AccessClaims, un
     templateId = ids[randomInt(ids.length)] as string;
   }
   const loaded = await app.versions.currentOf(templateId);
+  await practiceLockCheck(app, p, unsafeCourseId, { id: templateId, topic: loaded.compiled.template.topic });
   let v: EngineVariant | undefined;
   for (let i = 0; i < 3 && !v; i++) {
     try {
@@ -75,14 +95,12 @@ export async function issuePractice(app: FastifyInstance, user: AccessClaims, un
   }
   if (!v) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
   const id = randomUUID();
-  // One statement shared with the concurrent issue requests (batches.ts); the row is stored only
-  // if the caller is a member of the course or an admin.
   const row = await app.practiceBatches.storeVariant({
     id,
     templateVersionId: loaded.versionId,
-    userId: user.sub,
+    userId: p.userId,
     courseId: unsafeCourseId,
-    admin: user.adm,
+    admin: p.admin,
     seed: v.seed,
     params: v.secret.params,
     answers: v.secret.answers,
@@ -94,30 +112,24 @@ export async function issuePractice(app: FastifyInstance, user: AccessClaims, un
   return { id, courseId: row.courseId, templateId, title: v.public.title, prompt: v.public.prompt, parts: v.public.parts, createdAt: row.createdAt };
 }
 
-/** loadVariantFor(app, user, unsafeVariantId): the variant if the caller owns it or is course staff; 404 otherwise. */
-export async function loadVariantFor(app: FastifyInstance, user: AccessClaims, unsafeVariantId: string) {
-  const row = await app.prisma.variant.findUnique({
-    where: { id: unsafeVariantId },
+/** readPracticeVariant(app, ref): the variant an authorised reference names, with its last submission. */
+export async function readPracticeVariant(app: FastifyInstance, ref: VariantRef) {
+  return app.prisma.variant.findUniqueOrThrow({
+    where: { id: ref.variantId, context: ref.context },
     include: {
       templateVersion: { select: { templateId: true, hash: true, template: { select: { title: true, topic: true } } } },
       submissions: { orderBy: { tryNumber: 'desc' }, take: 1 },
     },
   });
-  if (!row) throw notFound('variant');
-  if (row.userId === user.sub) return { row, isOwner: true };
-  const m = await app.prisma.membership.findUnique({ where: { userId_courseId: { userId: user.sub, courseId: row.courseId } }, select: { role: true } });
-  if (user.adm || m?.role === 'TA' || m?.role === 'INSTRUCTOR') return { row, isOwner: false };
-  // Someone else's variant is indistinguishable from a missing one.
-  throw notFound('variant');
 }
 
-type LoadedVariant = Awaited<ReturnType<typeof loadVariantFor>>['row'];
+type LoadedVariant = Awaited<ReturnType<typeof readPracticeVariant>>;
 
 /**
- * variantDetail(row, isOwner): the variant as its reader may see it. Answers and solution
+ * variantDetail(row, ref): the practice variant as its reader may see it. Answers and solution
  * appear for the owner only once a graded submission released them; staff always see them.
  */
-export function variantDetail(row: LoadedVariant, isOwner: boolean) {
+export function variantDetail(row: LoadedVariant, ref: VariantRef) {
   const sub = row.submissions[0];
   const answers = fromJson<Record<string, AnswerValue>>(row.answers);
   return {
@@ -141,6 +153,6 @@ export function variantDetail(row: LoadedVariant, isOwner: boolean) {
           createdAt: sub.createdAt,
         }
       : null,
-    ...(isOwner ? {} : { correctAnswers: answers, solution: row.solution }),
+    ...(ref.as === 'staff' ? { correctAnswers: answers, solution: row.solution } : {}),
   };
 }

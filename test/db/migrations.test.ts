@@ -40,10 +40,10 @@ describe('migrations', () => {
     const template = await p.problemTemplate.create({ data: { id: 'tpl', title: 'T', topic: 'cnn', tags: ['a', 'b'], difficulty: 2, currentVersion: 1 } });
     const version = await p.templateVersion.create({ data: { templateId: template.id, version: 1, hash: 'h1', content: { id: 'tpl', nested: [1, 2.5, 'x'] } } });
     const variant = await p.variant.create({
-      data: { templateVersionId: version.id, userId: user.id, courseId: course.id, seed: 2 ** 31 - 1, params: { W: [[1, 2]] }, answers: { a: 0.1 }, parts: [{ id: 'a' }], prompt: 'p', solution: 's' },
+      data: { templateVersionId: version.id, userId: user.id, courseId: course.id, context: 'PRACTICE', seed: 2 ** 31 - 1, params: { W: [[1, 2]] }, answers: { a: 0.1 }, parts: [{ id: 'a' }], prompt: 'p', solution: 's' },
     });
     const submission = await p.submission.create({
-      data: { variantId: variant.id, userId: user.id, answers: { a: '0.1' }, results: [{ id: 'a', score: 1 }], score: 1, points: 2, maxPoints: 2, idempotencyKey: 'k', requestHash: 'rh' },
+      data: { variantId: variant.id, context: 'PRACTICE', userId: user.id, answers: { a: '0.1' }, results: [{ id: 'a', score: 1 }], score: 1, points: 2, maxPoints: 2, idempotencyKey: 'k', requestHash: 'rh' },
     });
     const token = await p.refreshToken.create({ data: { userId: user.id, tokenHash: 'th', familyId: user.id, expiresAt: new Date('2030-01-01') } });
     const exam = await p.exam.create({ data: { courseId: course.id, title: 'E', blueprint: { sections: [] }, status: 'PUBLISHED', publishedAt: new Date('2030-01-01') } });
@@ -80,9 +80,9 @@ describe('migrations', () => {
   it('enforce the uniqueness that exactly-once submission relies on', async () => {
     const p = tdb.db.prisma;
     const s = await p.submission.findFirstOrThrow();
-    await expect(p.submission.create({ data: { variantId: s.variantId, userId: s.userId, tryNumber: 1, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(p.submission.create({ data: { variantId: s.variantId, context: 'PRACTICE', userId: s.userId, tryNumber: 1, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x' } })).rejects.toMatchObject({ code: 'P2002' });
     const v = await p.variant.findFirstOrThrow();
-    await expect(p.submission.create({ data: { variantId: v.id, userId: s.userId, tryNumber: 2, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x', idempotencyKey: 'k' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(p.submission.create({ data: { variantId: v.id, context: 'PRACTICE', userId: s.userId, tryNumber: 2, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x', idempotencyKey: 'k' } })).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('refuse a migration file changed after it was applied', async () => {

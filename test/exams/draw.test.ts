@@ -41,7 +41,7 @@ describe('drawQuestions', () => {
 });
 
 describe('policies', () => {
-  const base = { maxAttempts: 1, triesPerQuestion: 3, newVariantOnRetry: false, gradeDuringAttempt: true, shuffle: false, scorePolicy: 'best' as const };
+  const base = { maxAttempts: 1, triesPerQuestion: 3, newVariantOnRetry: false, gradeDuringAttempt: true, shuffle: false, scorePolicy: 'best' as const, practiceLock: 'off' as const };
   it('tries schedule is relative to the first try and repeats its last value', () => {
     const p = { ...base, release: 'after-attempt' as const, triesSchedule: [10, 7, 5] };
     expect([1, 2, 3, 4].map((n) => tryCredit(p, n))).toEqual([1, 0.7, 0.5, 0.5]);

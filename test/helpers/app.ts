@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { parseEnv, type Config } from '../../src/config.js';
 import { syncCatalogue } from '../../src/catalogue/sync.js';
 import type { Clock } from '../../src/plugins/services.js';
-import type { CourseRole } from '../../src/courses/access.js';
+import type { CourseRole } from '../../src/authz/index.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCourse, createUser, setupApp, type TestContext, type TestUser } from '../helpers/app.js';
-import { loadExamFor } from '../../src/exams/exams.js';
+import { authorizeExam, userPrincipal } from '../../src/authz/index.js';
 import { checkBlueprint, resolvePool } from '../../src/exams/pools.js';
 import { blueprintSchema } from '../../src/exams/blueprint.js';
 
@@ -81,6 +81,7 @@ describe('POST /courses/:courseId/exams', () => {
     expect(e).toMatchObject({ courseId: course.id, title: 'Midterm', status: 'DRAFT', publishedAt: null, copiedFromId: null });
     expect(e.blueprint.sections).toEqual(simple().sections);
     expect(e.blueprint.policies).toEqual({
+      practiceLock: 'off',
       opensAt: '2031-01-01T08:00:00.000Z',
       closesAt: '2031-01-02T09:00:00.000Z',
       maxAttempts: 1,
@@ -571,21 +572,22 @@ describe('overrides', () => {
   });
 });
 
-describe('loadExamFor, resolvePool, checkBlueprint', () => {
-  const claims = (u: TestUser) => ({ sub: u.id, adm: u === admin });
+describe('authorizeExam, resolvePool, checkBlueprint', () => {
+  const claims = (u: TestUser) => userPrincipal(u.id, u === admin);
+  const loadExamFor = (app: TestContext['app'], p: ReturnType<typeof claims>, id: string, roles?: ['INSTRUCTOR']) => authorizeExam(app.prisma, p, id, roles ? 'instructor' : 'member');
 
-  it('loadExamFor: the exam, its typed blueprint and the access, or 404/403', async () => {
+  it('authorizeExam: the exam, its typed blueprint and the access, or 404/403', async () => {
     const d = await newExam();
     const p = await published();
     const loaded = await loadExamFor(ctx.app, claims(student), p.id);
     expect(loaded.exam.id).toBe(p.id);
-    expect(loaded.access).toMatchObject({ courseId: course.id, role: 'STUDENT' });
+    expect(loaded.course).toMatchObject({ courseId: course.id, role: 'STUDENT' });
     expect(loaded.blueprint.policies.maxAttempts).toBe(2);
     await expect(loadExamFor(ctx.app, claims(student), d.id)).rejects.toMatchObject({ statusCode: 404 });
     await expect(loadExamFor(ctx.app, claims(outsider), p.id)).rejects.toMatchObject({ statusCode: 404, message: 'exam not found' });
     await expect(loadExamFor(ctx.app, claims(ta), p.id, ['INSTRUCTOR'])).rejects.toMatchObject({ statusCode: 403 });
     await expect(loadExamFor(ctx.app, claims(student), d.id, ['INSTRUCTOR'])).rejects.toMatchObject({ statusCode: 404 });
-    expect((await loadExamFor(ctx.app, claims(admin), d.id, ['INSTRUCTOR'])).access.role).toBe('INSTRUCTOR');
+    expect((await loadExamFor(ctx.app, claims(admin), d.id, ['INSTRUCTOR'])).course.role).toBe('INSTRUCTOR');
   });
 
   it('resolvePool: filters select from the catalogue sorted by id; tags all match, difficulty any', async () => {

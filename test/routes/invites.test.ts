@@ -249,7 +249,7 @@ describe('POST /courses/join', () => {
     expect(extra.json().message).toContain('role');
     const missing = await join(outsider, {});
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().details[0].path).toBe('body.code');
+    expect(missing.json().details[0].path).toBe('body.inviteCode');
   });
 });
 

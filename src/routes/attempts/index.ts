@@ -7,18 +7,19 @@ import { attemptView } from '../../exams/attempt-view.js';
 import { saveAnswers, submitTry } from '../../exams/tries.js';
 import { finishAttempt, finishIfExpired } from '../../exams/finish.js';
 import { notFound } from '../../errors.js';
-import { bearer, errors, uuid } from '../schemas.js';
+import { authorizeAttempt, type Principal } from '../../authz/index.js';
+import { bearer, errors, uuid, urlInt } from '../schemas.js';
 import { idempotencyHeaders, submissionIn } from '../practice/schemas.js';
 import { attemptOut, tryOut } from './schemas.js';
 
 const attemptParams = z.strictObject({ attemptId: uuid });
-const questionParams = attemptParams.extend({ position: z.coerce.number().int().min(1).max(1000) });
+const questionParams = attemptParams.extend({ position: urlInt(1, 1000) });
 
 const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
   /** The attempt as the caller may see it now, finishing it first if its deadline passed. */
-  async function currentView(user: Parameters<typeof loadAttemptFor>[1], attemptId: string) {
-    let l = await loadAttemptFor(app, user, attemptId);
-    if (await finishIfExpired(app, l.attempt)) l = await loadAttemptFor(app, user, attemptId);
+  async function currentView(principal: Principal, attemptId: string) {
+    let l = await loadAttemptFor(app, principal, attemptId);
+    if (await finishIfExpired(app, l.attempt)) l = await loadAttemptFor(app, principal, attemptId);
     return attemptView(l, app.now());
   }
 
@@ -35,15 +36,15 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { attemptId, created, started } = await startAttempt(app, request.user, request.params.examId);
-      return reply.status(created ? 201 : 200).send(started ? attemptView(started, app.now()) : await currentView(request.user, attemptId));
+      const { attemptId, created, started } = await startAttempt(app, request.principal, request.params.examId);
+      return reply.status(created ? 201 : 200).send(started ? attemptView(started, app.now()) : await currentView(request.principal, attemptId));
     },
   );
 
   app.get(
     '/attempts/:attemptId',
     { preHandler: app.authenticate, schema: { tags: ['attempts'], security: bearer, params: attemptParams, response: { 200: attemptOut, ...errors } } },
-    async (request) => currentView(request.user, request.params.attemptId),
+    async (request) => currentView(request.principal, request.params.attemptId),
   );
 
   app.put(
@@ -59,7 +60,7 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ savedAt: z.date() }), ...errors },
       },
     },
-    async (request) => saveAnswers(app, request.user, request.params.attemptId, request.params.position, request.body.answers),
+    async (request) => saveAnswers(app, request.principal, request.params.attemptId, request.params.position, request.body.answers),
   );
 
   app.post(
@@ -77,7 +78,7 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { view, replayed } = await submitTry(app, request.user, request.params.attemptId, request.params.position, request.body.answers, request.headers['idempotency-key']);
+      const { view, replayed } = await submitTry(app, request.principal, request.params.attemptId, request.params.position, request.body.answers, request.headers['idempotency-key']);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(replayed ? 200 : 201).send(view);
     },
@@ -90,9 +91,10 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['attempts'], security: bearer, summary: 'Finish the attempt; saved answers are graded', params: attemptParams, response: { 200: attemptOut, ...errors } },
     },
     async (request) => {
-      // Only the owner finishes; course staff and anyone else find no attempt to finish.
-      if (!(await finishAttempt(app, request.params.attemptId, 'student', request.user.sub))) throw notFound('attempt');
-      return currentView(request.user, request.params.attemptId);
+      // Only the owner, while in the course, finishes; course staff and anyone else find no attempt to finish.
+      const ref = await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'answer');
+      if (!(await finishAttempt(app, ref.attemptId, 'student', ref.ownerId))) throw notFound('attempt');
+      return currentView(request.principal, request.params.attemptId);
     },
   );
 };

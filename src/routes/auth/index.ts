@@ -5,7 +5,8 @@ import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { issueTokens, revoke, rotate } from '../../auth/tokens.js';
 import { redeemInvite } from '../../courses/invites.js';
 import { conflict, unauthorized } from '../../errors.js';
-import { errors } from '../schemas.js';
+import { errors, noContent } from '../schemas.js';
+import { inviteCodeIn } from '../courses/invites.js';
 import { email, password, refreshBody, sessionOut, tokensOut } from './schemas.js';
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -25,7 +26,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an account; an invite code also joins its course',
-        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200), inviteCode: z.string().trim().min(1).max(40).optional() }),
+        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200), inviteCode: inviteCodeIn.optional() }),
         response: { 201: sessionOut, ...errors },
       },
     },
@@ -73,7 +74,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke a refresh token (and its rotations)', body: refreshBody, response: { 204: z.null(), ...errors } } },
+    { schema: { tags: ['auth'], summary: 'Revoke a refresh token (and its rotations)', body: refreshBody, response: { 204: noContent, ...errors } } },
     async (request, reply) => {
       await revoke(app, request.body.refreshToken);
       return reply.status(204).send(null);

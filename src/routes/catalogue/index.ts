@@ -5,8 +5,8 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { instantiate, MAX_SEED } from '../../engine/index.js';
-import { courseAccess, STAFF } from '../../courses/access.js';
-import { bearer, courseParams, errors, pageInfo, pageQuery } from '../schemas.js';
+import { authorizeCourse } from '../../authz/index.js';
+import { bearer, courseParams, errors, pageInfo, pageQuery, urlInt } from '../schemas.js';
 import { partOut } from '../practice/schemas.js';
 
 const templateItem = z.object({
@@ -20,7 +20,7 @@ const templateItem = z.object({
 const listQuery = pageQuery.extend({
   topic: z.string().max(80).optional(),
   tag: z.string().max(80).optional(),
-  difficulty: z.coerce.number().int().min(1).max(5).optional(),
+  difficulty: urlInt(1, 5).optional(),
 });
 
 const previewOut = z.object({
@@ -50,7 +50,7 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      await courseAccess(app.prisma, request.user, request.params.courseId);
+      await authorizeCourse(app.prisma, request.principal, request.params.courseId);
       const { page, pageSize, topic, tag, difficulty } = request.query;
       const where = {
         ...(topic ? { topic } : {}),
@@ -74,12 +74,12 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearer,
         summary: 'Staff: one variant of a template with parameters, answers and solution',
         params: courseParams.extend({ templateId: z.string().min(1).max(80) }),
-        querystring: z.strictObject({ seed: z.coerce.number().int().min(0).max(MAX_SEED).default(1) }),
+        querystring: z.strictObject({ seed: urlInt(0, MAX_SEED).default(1) }),
         response: { 200: previewOut, ...errors },
       },
     },
     async (request) => {
-      await courseAccess(app.prisma, request.user, request.params.courseId, STAFF);
+      await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
       const loaded = await app.versions.currentOf(request.params.templateId);
       const v = instantiate(loaded.compiled, request.query.seed);
       return {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { createCourse, getCourse, listMyCourses } from '../../courses/courses.js';
+import { authorizeCourse } from '../../authz/index.js';
 import { bearer, courseParams, errors, pageInfo, pageQuery } from '../schemas.js';
 
 export const courseRole = z.enum(['STUDENT', 'TA', 'INSTRUCTOR']);
@@ -34,7 +35,7 @@ const courseRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: courseView, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await createCourse(app.prisma, request.user, request.body)),
+    async (request, reply) => reply.status(201).send(await createCourse(app.prisma, request.principal, request.body)),
   );
 
   app.get(
@@ -49,7 +50,7 @@ const courseRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(courseView) }), ...errors },
       },
     },
-    async (request) => listMyCourses(app.prisma, request.user, request.query),
+    async (request) => listMyCourses(app.prisma, request.principal, request.query),
   );
 
   app.get(
@@ -64,7 +65,7 @@ const courseRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: courseView, ...errors },
       },
     },
-    async (request) => getCourse(app.prisma, request.user, request.params.courseId),
+    async (request) => getCourse(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId)),
   );
 };
 export default courseRoutes;

@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { createInvite, joinCourse, listInvites, revokeInvite } from '../../courses/invites.js';
-import { bearer, courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { authorizeCourse } from '../../authz/index.js';
+import { bearer, courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
 import { courseBase, courseRole } from './index.js';
 
 const invite = z.object({
@@ -22,6 +23,8 @@ const createBody = z.strictObject({
 });
 
 const tags = ['invites'];
+/** An invite code as people type it (case and surrounding spaces are forgiven). */
+export const inviteCodeIn = z.string().trim().min(1).max(64);
 
 const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -38,7 +41,7 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createInvite(app.prisma, request.user, request.params.courseId, request.body, app.now())),
+      reply.status(201).send(await createInvite(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff'), request.body, app.now())),
   );
 
   app.get(
@@ -54,7 +57,7 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(inviteListItem) }), ...errors },
       },
     },
-    async (request) => listInvites(app.prisma, request.user, request.params.courseId, request.query),
+    async (request) => listInvites(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff'), request.query),
   );
 
   app.delete(
@@ -66,11 +69,11 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Revoke an invite code (instructors)',
         security: bearer,
         params: z.strictObject({ courseId: uuid, code: z.string().min(1).max(64) }),
-        response: { 204: z.null().describe('revoked'), ...errors },
+        response: { 204: noContent, ...errors },
       },
     },
     async (request, reply) => {
-      await revokeInvite(app.prisma, request.user, request.params.courseId, request.params.code, app.now());
+      await revokeInvite(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.params.code, app.now());
       return reply.status(204).send(null);
     },
   );
@@ -82,12 +85,18 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: "Join a course with an invite code; the code's role becomes mine",
+        description: 'The code goes in `inviteCode`, as in registration; `code` is its deprecated alias.',
         security: bearer,
-        body: z.strictObject({ code: z.string().trim().min(1).max(64) }),
+        body: z
+          .strictObject({
+            inviteCode: inviteCodeIn.optional(),
+            code: inviteCodeIn.optional().meta({ deprecated: true, description: 'deprecated: use inviteCode' }),
+          })
+          .refine((b) => (b.inviteCode === undefined) !== (b.code === undefined), { message: 'give the invite code as inviteCode', path: ['inviteCode'] }),
         response: { 200: z.object({ course: courseBase, role: courseRole }), ...errors },
       },
     },
-    async (request) => joinCourse(app.prisma, request.user, request.body.code, app.now()),
+    async (request) => joinCourse(app.prisma, request.principal, request.body.inviteCode ?? request.body.code ?? '', app.now()),
   );
 };
 export default inviteRoutes;

@@ -1,8 +1,9 @@
 /** Course membership: the roster (staff), adding, re-roling and removing members (instructors), leaving. */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { addMember, changeMemberRole, listMembers, removeMember } from '../../courses/members.js';
-import { bearer, courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { addMember, changeMemberRole, leaving, listMembers, removeMember } from '../../courses/members.js';
+import { authorizeCourse } from '../../authz/index.js';
+import { bearer, courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
 import { courseRole } from './index.js';
 
 const member = z.object({ userId: z.uuid(), email: z.string(), name: z.string(), role: courseRole, joinedAt: z.date() });
@@ -24,7 +25,7 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(member) }), ...errors },
       },
     },
-    async (request) => listMembers(app.prisma, request.user, request.params.courseId, request.query),
+    async (request) => listMembers(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff'), request.query),
   );
 
   app.post(
@@ -40,7 +41,7 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: member, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await addMember(app.prisma, request.user, request.params.courseId, request.body)),
+    async (request, reply) => reply.status(201).send(await addMember(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
   );
 
   app.patch(
@@ -56,7 +57,8 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: member, ...errors },
       },
     },
-    async (request) => changeMemberRole(app.prisma, request.user, request.params.courseId, request.params.userId, request.body.role),
+    async (request) =>
+      changeMemberRole(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.params.userId, request.body.role),
   );
 
   app.delete(
@@ -68,11 +70,12 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Remove a member (instructors), or leave the course (yourself); the last instructor stays',
         security: bearer,
         params: memberParams,
-        response: { 204: z.null().describe('removed'), ...errors },
+        response: { 204: noContent, ...errors },
       },
     },
     async (request, reply) => {
-      await removeMember(app.prisma, request.user, request.params.courseId, request.params.userId);
+      const self = leaving(request, request.params.userId);
+      await removeMember(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, self ? 'member' : 'instructor'), request.params.userId);
       return reply.status(204).send(null);
     },
   );

@@ -3,15 +3,16 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { toleranceSchema } from '../../engine/index.js';
 import { SCORE_POLICY } from '../../exams/blueprint.js';
-import { examScores, listExamAttempts, myScore } from '../../exams/scores.js';
+import { examScores, listExamAttempts, myAttempts, myScore } from '../../exams/scores.js';
+import { authorizeAttempt, authorizeExam } from '../../authz/index.js';
 import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
 import { regradeExam } from '../../exams/regrade.js';
-import { bearer, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { bearer, errors, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
 
 const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
 const attemptParams = z.strictObject({ attemptId: uuid });
-const questionParams = attemptParams.extend({ position: z.coerce.number().int().min(1).max(1000) });
+const questionParams = attemptParams.extend({ position: urlInt(1, 1000) });
 const templateId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id').max(80);
 const attemptStatus = z.enum(['OPEN', 'FINISHED']);
 const policy = z.enum(SCORE_POLICY);
@@ -46,6 +47,22 @@ const myScoreOut = z.object({
   attemptsUsed: z.number().int(),
   attemptsFinished: z.number().int(),
   score: z.object(score).nullable(),
+});
+
+const myAttemptsOut = z.object({
+  examId: z.uuid(),
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      number: z.number().int(),
+      status: attemptStatus,
+      startedAt: z.date(),
+      deadline: z.date().nullable(),
+      finishedAt: z.date().nullable(),
+      maxPoints: z.number(),
+      points: z.number().optional(),
+    }),
+  ),
 });
 
 const overrideBody = z.strictObject({
@@ -88,7 +105,9 @@ const regradeBody = z.strictObject({
   tolerance: toleranceSchema.optional(),
   points: z.number().positive().max(1000).optional(),
   useCurrentVersion: z.boolean().default(false),
-});
+})
+  // Every field is optional, so no body at all is a dry run of everything.
+  .prefault({});
 
 const regradeOut = z.object({
   dryRun: z.boolean(),
@@ -143,7 +162,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(attemptItem) }), ...errors },
       },
     },
-    async (request) => listExamAttempts(app, request.user, request.params.examId, request.query),
+    async (request) => listExamAttempts(app, await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff'), request.query),
   );
 
   app.get(
@@ -158,7 +177,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: scoresOut, ...errors },
       },
     },
-    async (request) => examScores(app, request.user, request.params.examId),
+    async (request) => examScores(app, await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff')),
   );
 
   app.get(
@@ -167,7 +186,22 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.authenticate,
       schema: { tags, summary: "The caller's own exam score (members)", security: bearer, params: examParams, response: { 200: myScoreOut, ...errors } },
     },
-    async (request) => myScore(app, request.user, request.params.examId),
+    async (request) => myScore(app, await authorizeExam(app.prisma, request.principal, request.params.examId)),
+  );
+
+  app.get(
+    '/exams/:examId/my-attempts',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        summary: "The caller's own attempts at the exam, by number (members); points once the policy shows them",
+        security: bearer,
+        params: examParams,
+        response: { 200: myAttemptsOut, ...errors },
+      },
+    },
+    async (request) => myAttempts(app, await authorizeExam(app.prisma, request.principal, request.params.examId)),
   );
 
   app.post(
@@ -183,7 +217,8 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: overrideOut, ...errors },
       },
     },
-    async (request) => overrideQuestionPoints(app, request.user, request.params.attemptId, request.params.position, request.body),
+    async (request) =>
+      overrideQuestionPoints(app, await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'instructor'), request.params.position, request.body),
   );
 
   app.get(
@@ -192,7 +227,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.authenticate,
       schema: { tags, summary: "The attempt's point overrides, oldest first (staff)", security: bearer, params: attemptParams, response: { 200: auditOut, ...errors } },
     },
-    async (request) => listPointsAudit(app, request.user, request.params.attemptId),
+    async (request) => listPointsAudit(app, await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'staff')),
   );
 
   app.post(
@@ -208,7 +243,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: regradeOut, ...errors },
       },
     },
-    async (request) => regradeExam(app, request.user, request.params.examId, request.body),
+    async (request) => regradeExam(app, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'), request.body),
   );
 };
 export default examResultRoutes;

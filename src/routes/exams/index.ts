@@ -13,8 +13,9 @@ import {
   putOverride,
   updateExam,
 } from '../../exams/exams.js';
-import { blueprintSchema } from '../../exams/blueprint.js';
-import { bearer, courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { blueprintSchema, policiesSchema, sectionSchema } from '../../exams/blueprint.js';
+import { authorizeCourse, authorizeExam } from '../../authz/index.js';
+import { bearer, courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
 
 export const examStatus = z.enum(['DRAFT', 'PUBLISHED', 'ARCHIVED']);
 
@@ -23,7 +24,8 @@ export const examView = z.object({
   courseId: z.uuid(),
   title: z.string(),
   status: examStatus,
-  blueprint: blueprintSchema,
+  /** Students see sections without their pools. */
+  blueprint: z.object({ sections: z.array(sectionSchema.extend({ pool: sectionSchema.shape.pool.optional() })), policies: policiesSchema }),
   createdAt: z.date(),
   updatedAt: z.date(),
   publishedAt: z.date().nullable(),
@@ -69,7 +71,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: examView, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await createExam(app.prisma, request.user, request.params.courseId, request.body)),
+    async (request, reply) => reply.status(201).send(await createExam(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
   );
 
   app.get(
@@ -85,7 +87,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(examView) }), ...errors },
       },
     },
-    async (request) => listExams(app.prisma, request.user, request.params.courseId, request.query),
+    async (request) => listExams(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId), request.query),
   );
 
   app.get(
@@ -100,7 +102,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: examView, ...errors },
       },
     },
-    async (request) => getExam(app.prisma, request.user, request.params.examId),
+    async (request) => getExam(await authorizeExam(app.prisma, request.principal, request.params.examId)),
   );
 
   app.patch(
@@ -116,7 +118,12 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: examView, ...errors },
       },
     },
-    async (request) => updateExam(app.prisma, request.user, request.params.examId, request.body),
+    async (request) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor');
+      const updated = await updateExam(app.prisma, ref, request.body);
+      app.practiceLocks.invalidate(ref.course.courseId);
+      return updated;
+    },
   );
 
   app.post(
@@ -131,7 +138,12 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: examView, ...errors },
       },
     },
-    async (request) => publishExam(app.prisma, request.user, request.params.examId, app.now()),
+    async (request) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor');
+      const published = await publishExam(app.prisma, ref, app.now());
+      app.practiceLocks.invalidate(ref.course.courseId);
+      return published;
+    },
   );
 
   app.post(
@@ -146,7 +158,12 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: examView, ...errors },
       },
     },
-    async (request) => archiveExam(app.prisma, request.user, request.params.examId),
+    async (request) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor');
+      const archived = await archiveExam(app.prisma, ref);
+      app.practiceLocks.invalidate(ref.course.courseId);
+      return archived;
+    },
   );
 
   app.post(
@@ -161,7 +178,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: examView, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await copyExam(app.prisma, request.user, request.params.examId)),
+    async (request, reply) => reply.status(201).send(await copyExam(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'))),
   );
 
   app.get(
@@ -177,7 +194,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(overrideView) }), ...errors },
       },
     },
-    async (request) => listOverrides(app.prisma, request.user, request.params.examId, request.query),
+    async (request) => listOverrides(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff'), request.query),
   );
 
   app.put(
@@ -195,7 +212,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { extraMinutes, closesAt, extraAttempts } = request.body;
-      return putOverride(app.prisma, request.user, request.params.examId, request.params.userId, {
+      return putOverride(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'), request.params.userId, {
         extraMinutes,
         closesAt: closesAt ? new Date(closesAt) : null,
         extraAttempts,
@@ -212,11 +229,11 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Remove a member's override (instructors)",
         security: bearer,
         params: overrideParams,
-        response: { 204: z.null().describe('removed'), ...errors },
+        response: { 204: noContent, ...errors },
       },
     },
     async (request, reply) => {
-      await deleteOverride(app.prisma, request.user, request.params.examId, request.params.userId);
+      await deleteOverride(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'), request.params.userId);
       return reply.status(204).send(null);
     },
   );

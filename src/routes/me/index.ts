@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { revokeAllForUser } from '../../auth/tokens.js';
 import { notFound, unauthorized } from '../../errors.js';
 import { userOut, password } from '../auth/schemas.js';
-import { bearer, errors } from '../schemas.js';
+import { bearer, errors, noContent } from '../schemas.js';
 
 const meOut = userOut.extend({
   memberships: z.array(z.object({ courseId: z.string(), title: z.string(), code: z.string(), role: z.enum(['STUDENT', 'TA', 'INSTRUCTOR']) })),
@@ -17,7 +17,7 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
     { preHandler: app.authenticate, schema: { tags: ['me'], security: bearer, response: { 200: meOut, ...errors } } },
     async (request) => {
       const user = await app.prisma.user.findUnique({
-        where: { id: request.user.sub },
+        where: { id: request.principal.userId },
         include: { memberships: { include: { course: { select: { title: true, code: true } } }, orderBy: { createdAt: 'asc' } } },
       });
       if (!user) throw notFound('user');
@@ -38,11 +38,11 @@ const meRoutes: FastifyPluginAsyncZod = async (app) => {
         security: bearer,
         summary: 'Change my password; signs out every other session',
         body: z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password }),
-        response: { 204: z.null(), ...errors },
+        response: { 204: noContent, ...errors },
       },
     },
     async (request, reply) => {
-      const user = await app.prisma.user.findUnique({ where: { id: request.user.sub } });
+      const user = await app.prisma.user.findUnique({ where: { id: request.principal.userId } });
       if (!user) throw notFound('user');
       if (!(await verifyPassword(user.passwordHash, request.body.currentPassword))) throw unauthorized('wrong current password');
       await app.prisma.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(request.body.newPassword) } });

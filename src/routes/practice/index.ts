@@ -1,10 +1,10 @@
 /** Practice mode: a fresh variant on demand, one graded submission, then answers released. */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { issuePractice, loadVariantFor, variantDetail } from '../../practice/variants.js';
+import { issuePractice, readPracticeVariant, variantDetail } from '../../practice/variants.js';
 import { submitPractice } from '../../practice/submit.js';
 import { practiceHistory } from '../../practice/history.js';
-import { courseAccess } from '../../courses/access.js';
+import { authorizeCourse, authorizeVariant } from '../../authz/index.js';
 import { bearer, courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
 import { idempotencyHeaders, submissionIn, submissionOut, variantOut } from './schemas.js';
 
@@ -41,18 +41,19 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: variantOut, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await issuePractice(app, request.user, request.params.courseId, request.body)),
+    async (request, reply) => reply.status(201).send(await issuePractice(app, request.principal, request.params.courseId, request.body)),
   );
 
   app.get(
     '/variants/:variantId',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['practice'], security: bearer, params: z.strictObject({ variantId: uuid }), response: { 200: variantDetailOut, ...errors } },
+      schema: { tags: ['practice'], security: bearer, summary: 'A practice variant of mine (course staff: any student\'s), answers once released', params: z.strictObject({ variantId: uuid }), response: { 200: variantDetailOut, ...errors } },
     },
     async (request) => {
-      const { row, isOwner } = await loadVariantFor(app, request.user, request.params.variantId);
-      return variantDetail(row, isOwner);
+      // Practice variants only: an exam variant is reached through its attempt, under its policy.
+      const ref = await authorizeVariant(app, request.principal, request.params.variantId, 'PRACTICE');
+      return variantDetail(await readPracticeVariant(app, ref), ref);
     },
   );
 
@@ -72,7 +73,7 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { view, replayed } = await submitPractice(app, request.user, request.params.variantId, request.body.answers, request.headers['idempotency-key']);
+      const { view, replayed } = await submitPractice(app, request.principal, request.params.variantId, request.body.answers, request.headers['idempotency-key']);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(replayed ? 200 : 201).send(view);
     },
@@ -92,8 +93,8 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      await courseAccess(app.prisma, request.user, request.params.courseId);
-      return practiceHistory(app, request.user.sub, request.params.courseId, request.query.page, request.query.pageSize);
+      const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId);
+      return practiceHistory(app, course, request.query.page, request.query.pageSize);
     },
   );
 };
