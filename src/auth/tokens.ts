@@ -34,22 +34,34 @@ export async function issueTokens(app: FastifyInstance, user: { id: string; isAd
   };
 }
 
+/**
+ * Two tabs (or a retried request) may present the same refresh token at once. The second
+ * within REUSE_GRACE_MS of the rotation gets a sibling in the same family instead of being
+ * taken for a thief (as identity providers allow with a reuse interval); later, or once the
+ * family was logged out, a used token revokes its family.
+ */
+const REUSE_GRACE_MS = 30_000;
+
 /** rotate(app, token): exchanges a live refresh token for a new pair; 401 otherwise. */
 export async function rotate(app: FastifyInstance, token: string): Promise<TokenPair> {
   const now = app.now();
-  const row = await app.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: { select: { id: true, isAdmin: true } } } });
+  const find = () =>
+    app.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: { select: { id: true, isAdmin: true } } } });
+  const row = await find();
   if (!row) throw unauthorized('invalid refresh token');
-  if (row.revokedAt) {
-    await revokeFamily(app, row.familyId);
-    throw unauthorized('refresh token already used; please log in again');
-  }
   if (row.expiresAt <= now) throw unauthorized('refresh token expired');
-  const won = await app.prisma.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now } });
-  if (won.count !== 1) {
-    await revokeFamily(app, row.familyId);
-    throw unauthorized('refresh token already used; please log in again');
+  if (!row.revokedAt) {
+    const won = await app.prisma.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now, rotatedAt: now } });
+    if (won.count === 1) return issueTokens(app, row.user, row.familyId);
   }
-  return issueTokens(app, row.user, row.familyId);
+  // Already used: a parallel refresh within the grace window, or a replay.
+  const used = row.revokedAt ? row : await find();
+  if (used?.rotatedAt && now.getTime() - used.rotatedAt.getTime() <= REUSE_GRACE_MS) {
+    const live = await app.prisma.refreshToken.count({ where: { familyId: row.familyId, revokedAt: null } });
+    if (live > 0) return issueTokens(app, row.user, row.familyId);
+  }
+  await revokeFamily(app, row.familyId);
+  throw unauthorized('refresh token already used; please log in again');
 }
 
 export async function revokeFamily(app: FastifyInstance, familyId: string): Promise<void> {

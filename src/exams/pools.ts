@@ -58,7 +58,19 @@ export async function resolvePool(prisma: Db, pool: Pool): Promise<ResolvedPool>
     ...(pool.difficulty !== undefined ? { difficulty: { in: pool.difficulty } } : {}),
   };
   const rows = await prisma.problemTemplate.findMany({ where, select: { id: true }, orderBy: { id: 'asc' } });
+  if (rows.length === 0) await assertFilterValuesExist(prisma, pool);
   return { templateIds: rows.map((r) => r.id) };
+}
+
+/** A filter that matches nothing because it names a topic or tag no template has: 422 POOL_INVALID naming them. */
+async function assertFilterValuesExist(prisma: Db, pool: Pool): Promise<void> {
+  const unknownTopic = pool.topic !== undefined && !(await prisma.problemTemplate.count({ where: { topic: pool.topic } })) ? pool.topic : undefined;
+  const unknownTags: string[] = [];
+  for (const tag of pool.tags ?? []) if (!(await prisma.problemTemplate.count({ where: { tags: { has: tag } } }))) unknownTags.push(tag);
+  const named = [...(unknownTopic !== undefined ? [`topic '${unknownTopic}'`] : []), ...unknownTags.map((t) => `tag '${t}'`)];
+  if (named.length) {
+    throw unprocessable('POOL_INVALID', `no template has the ${named.join(' or the ')}`, { unknown: [], ...(unknownTopic !== undefined ? { unknownTopic } : {}), ...(unknownTags.length ? { unknownTags } : {}) });
+  }
 }
 
 /**
@@ -67,20 +79,20 @@ export async function resolvePool(prisma: Db, pool: Pool): Promise<ResolvedPool>
  */
 export async function resolveBlueprintPools(prisma: Db, blueprint: Blueprint): Promise<ResolvedPool[]> {
   const resolved: ResolvedPool[] = [];
-  const invalid: { section: number; unknown: string[] }[] = [];
+  const invalid: ({ section: number; unknown: string[] } & Record<string, unknown>)[] = [];
+  const messages: string[] = [];
   for (const [section, s] of blueprint.sections.entries()) {
     try {
       resolved.push(await resolvePool(prisma, s.pool));
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'POOL_INVALID') throw err;
-      invalid.push({ section, unknown: (err.details as { unknown: string[] }).unknown });
+      const details = err.details as { unknown: string[] } & Record<string, unknown>;
+      invalid.push({ section, ...details });
+      messages.push(details.unknown.length ? `section ${section + 1}: unknown template ids: ${details.unknown.join(', ')}` : `section ${section + 1}: ${err.message}`);
       resolved.push({ templateIds: [] });
     }
   }
-  if (invalid.length) {
-    const all = unique(invalid.flatMap((i) => i.unknown));
-    throw unprocessable('POOL_INVALID', `unknown template ids: ${all.join(', ')}`, invalid);
-  }
+  if (invalid.length) throw unprocessable('POOL_INVALID', messages.join('; '), invalid);
   return resolved;
 }
 

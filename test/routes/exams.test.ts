@@ -325,7 +325,8 @@ describe('the lifecycle: publish, archive, copy', () => {
         sections: [
           { count: 3, points: 1, pool: { topic: 'softmax' } },
           { count: 1, points: 1, pool: { topic: 'cnn' } },
-          { count: 1, points: 1, pool: { topic: 'no-such-topic' } },
+          // A real topic and a real tag that no template has together: an empty pool, found at publish.
+          { count: 1, points: 1, pool: { topic: 'cnn', tags: ['adam'] } },
         ],
       },
     });
@@ -604,7 +605,7 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
     expect((await resolvePool(ctx.app.prisma, { topic: 'optimizers', tags: ['adam'] })).templateIds).toEqual(
       expectIds((t) => t.topic === 'optimizers' && t.tags.includes('adam')),
     );
-    expect((await resolvePool(ctx.app.prisma, { tags: ['no-such-tag'] })).templateIds).toEqual([]);
+    await expect(resolvePool(ctx.app.prisma, { tags: ['no-such-tag'] })).rejects.toMatchObject({ code: 'POOL_INVALID', details: { unknownTags: ['no-such-tag'] } });
   });
 
   it('resolvePool: explicit templates keep their order; groups give their union', async () => {
