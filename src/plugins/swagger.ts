@@ -2,18 +2,31 @@
 import fp from 'fastify-plugin';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform } from '@fastify/type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from '@fastify/type-provider-zod';
 import type { FastifyInstance } from 'fastify';
 
 export default fp(
   async function swaggerPlugin(app: FastifyInstance) {
     await app.register(fastifySwagger, {
       openapi: {
-        openapi: '3.0.3',
+        // 3.1: its JSON Schema keeps what the zod schemas say (the answer-key pattern as propertyNames).
+        openapi: '3.1.0',
         info: { title: 'quizgrad API', description: 'Randomized, auto-graded practice exams for a deep-learning course.', version: '1.0.0' },
         components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },
       transform: jsonSchemaTransform,
+      // A 204 has no body: documented without content, not as JSON null.
+      transformObject: (documentObject) => {
+        // The zod schemas registered with an id (the Error shape) become components first.
+        const doc = jsonSchemaTransformObject(documentObject);
+        for (const ops of Object.values(doc.paths ?? {})) {
+          for (const op of Object.values(ops ?? {})) {
+            const responses = (op as { responses?: Record<string, { content?: unknown }> } | undefined)?.responses;
+            if (responses?.['204']) delete responses['204'].content;
+          }
+        }
+        return doc;
+      },
     });
     await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   },

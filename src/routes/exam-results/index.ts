@@ -99,15 +99,15 @@ const auditOut = z.object({
   ),
 });
 
-const regradeBody = z.strictObject({
+const regradeFields = z.strictObject({
   dryRun: z.boolean().default(true),
   templateId: templateId.optional(),
   tolerance: toleranceSchema.optional(),
   points: z.number().positive().max(1000).optional(),
   useCurrentVersion: z.boolean().default(false),
-})
-  // Every field is optional, so no body at all is a dry run of everything.
-  .prefault({});
+});
+// Every field is optional, so no body at all (Fastify gives null) is a dry run of everything.
+const regradeBody = z.preprocess((v) => v ?? {}, regradeFields);
 
 const regradeOut = z.object({
   dryRun: z.boolean(),

@@ -55,8 +55,14 @@ export const answerIn = z.union([
   z.array(z.union([scalarAnswer, z.array(scalarAnswer).max(100)])).max(100),
 ]);
 
+/** The most parts a question may be answered in at once. */
+const MAX_PARTS = 20;
+
 export const submissionIn = z.strictObject({
-  answers: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be a part id'), answerIn).refine((a) => Object.keys(a).length <= 20, 'at most 20 parts'),
+  answers: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be a part id'), answerIn)
+    .refine((a) => Object.keys(a).length <= MAX_PARTS, `at most ${MAX_PARTS} parts`)
+    .meta({ maxProperties: MAX_PARTS, description: `answers by part id, at most ${MAX_PARTS}` }),
 });
 
 export const idempotencyHeaders = z.object({
