@@ -210,9 +210,9 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
   for (const q of started.body.questions as { position: number }[]) {
     const v = variants.get(q.position);
     if (!v) throw new Error(`attempt ${attemptId} has no variant at position ${q.position}`);
-    const pause = env.think > 0 ? (s.pauses[q.position - 1] as number) : 0;
+    const pause = env.think > 0 ? s.pauses[q.position - 1] : 0;
     if (pause > 0) await sleep(pause, undefined, { signal: aborted.signal });
-    const right = s.correct[q.position - 1] as boolean;
+    const right = s.correct[q.position - 1];
     const engineVariant = { secret: { answers: v.answers, parts: v.parts } } as never;
     const answers = right ? correctSubmission(engineVariant) : perturbedSubmission(engineVariant);
     const r = await call('submit', `${env.url}/api/v1/attempts/${attemptId}/questions/${q.position}/submissions`, {
@@ -401,7 +401,7 @@ async function main(): Promise<number> {
     await tick();
     const outcomes = await Promise.all(
       students.map(async (s, i) => {
-        const at = offsets[i] as number;
+        const at = offsets[i];
         const wait = at - now();
         if (wait > 0) await sleep(wait, undefined, { signal: aborted.signal });
         await sem.acquire();
@@ -445,7 +445,7 @@ async function main(): Promise<number> {
     console.log(`start latency:       p50 ${fmt(percentile(startMs, 50), 1)} ms, p90 ${fmt(percentile(startMs, 90), 1)} ms, p99 ${fmt(percentile(startMs, 99), 1)} ms, max ${fmt(Math.max(...startMs), 1)} ms`);
     const slowest = starts.filter(ok).sort((a, b) => b.ms - a.ms).slice(0, 5);
     console.log(`slowest starts:      ${slowest.map((x) => `${fmt(x.ms, 0)} ms sent at ${fmt(x.at / 1000, 2)} s`).join(', ')}`);
-    const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - (offsets[i] as number)]));
+    const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - offsets[i]]));
     console.log(`start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`);
     console.log(`submit latency:      p50 ${fmt(percentile(submitMs, 50), 1)} ms, p99 ${fmt(percentile(submitMs, 99), 1)} ms`);
     console.log(`finish latency:      p50 ${fmt(percentile(finishMs, 50), 1)} ms, p99 ${fmt(percentile(finishMs, 99), 1)} ms`);
@@ -479,16 +479,16 @@ async function main(): Promise<number> {
         done: `${done('start')} starts, ${done('submit')} submits, ${done('finish')} finishes answered`,
       };
     };
-    const endOfWindow = ticks.reduce((best, t) => (Math.abs(t.at - windowMs) < Math.abs(best.at - windowMs) ? t : best), ticks[ticks.length - 1]!);
+    const endOfWindow = ticks.reduce((best, t) => (Math.abs(t.at - windowMs) < Math.abs(best.at - windowMs) ? t : best), ticks[ticks.length - 1]);
     if (ticks.length > 1 && endOfWindow !== ticks[0]) {
-      const w = span(ticks[0]!, endOfWindow);
+      const w = span(ticks[0], endOfWindow);
       console.log(`CPU in the start window (0–${fmt(endOfWindow.at / 1000, 1)} s): ${w.text} (${w.done})`);
     }
     if (values.timeline) {
       console.log('timeline (cores busy per second):');
       for (let k = 1; k < ticks.length; k++) {
-        const w = span(ticks[k - 1]!, ticks[k]!);
-        console.log(`  ${fmt(ticks[k - 1]!.at / 1000, 0).padStart(4)}–${fmt(ticks[k]!.at / 1000, 0).padEnd(4)} s  ${w.text}; ${w.done}`);
+        const w = span(ticks[k - 1], ticks[k]);
+        console.log(`  ${fmt(ticks[k - 1].at / 1000, 0).padStart(4)}–${fmt(ticks[k].at / 1000, 0).padEnd(4)} s  ${w.text}; ${w.done}`);
       }
     }
 
@@ -522,14 +522,14 @@ async function main(): Promise<number> {
       { name: `${N * QUESTIONS} attempt questions`, ok: questions === N * QUESTIONS, detail: `${questions}` },
       { name: `${N * QUESTIONS} variants with attemptQuestionId`, ok: variants === N * QUESTIONS, detail: `${variants}` },
       { name: `${N * QUESTIONS} exam submissions`, ok: submissions === N * QUESTIONS, detail: `${submissions}` },
-      { name: 'one try per question (triesUsed 1, one submission)', ok: Number(tries!.off) === 0, detail: `${tries!.off} questions off` },
-      { name: "every attempt's points = Σ earned of its questions", ok: Number(sums!.mismatched) === 0, detail: `${sums!.mismatched} mismatched` },
+      { name: 'one try per question (triesUsed 1, one submission)', ok: Number(tries.off) === 0, detail: `${tries.off} questions off` },
+      { name: "every attempt's points = Σ earned of its questions", ok: Number(sums.mismatched) === 0, detail: `${sums.mismatched} mismatched` },
       {
         name: 'correct submissions = correct answers the simulator sent',
         ok: correctRows === sentCorrect && sentCorrect + sentWrong === submissions,
         detail: `${correctRows} rows with score 1; sent ${sentCorrect} correct + ${sentWrong} wrong, acknowledged`,
       },
-      { name: 'attempt points = Σ points of its submit responses = finish response', ok: pointsOff === 0, detail: `${pointsOff} attempts off; Σ ${fmt(sums!.total ?? 0, 1)} points` },
+      { name: 'attempt points = Σ points of its submit responses = finish response', ok: pointsOff === 0, detail: `${pointsOff} attempts off; Σ ${fmt(sums.total ?? 0, 1)} points` },
     ];
     console.log();
     console.log('row checks:');

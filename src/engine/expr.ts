@@ -129,7 +129,7 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
       break;
     }
     case 'FunctionNode': {
-      const fn = node.fn as Node | undefined;
+      const fn: Node | undefined = node.fn;
       const name = fn?.type === 'SymbolNode' ? fn.name ?? '' : '';
       if (!ALLOWED_FUNCTIONS.has(name)) {
         throw new ExpressionError(
@@ -144,7 +144,7 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
     default:
       throw new ExpressionError(`${node.type} is not allowed in a template expression (no assignments or blocks)`, path);
   }
-  node.forEach((child) => check(child as Node, depth + 1, inIndex, names, used, path));
+  node.forEach((child) => check(child, depth + 1, inIndex, names, used, path));
 }
 
 const parsed = new Map<string, MathNode>();
@@ -185,7 +185,7 @@ export function compileExpression(
     parsed.set(source, node);
   }
   const used = new Set<string>();
-  check(node as Node, 0, false, names, used, path);
+  check(node, 0, false, names, used, path);
   const run = evaluator === 'fast' ? fastCompile(node) : ((code) => (scope: Map<string, unknown>) => code.evaluate(scope))(node.compile());
   return {
     source,
