@@ -36,6 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { buildApp } from '../src/app.js';
 import { parseEnv } from '../src/config.js';
 import { openMigratedDatabase } from '../src/db/client.js';
@@ -131,8 +132,14 @@ let probe: { server: ChildServer; totals: Record<Route, { n: number; queries: nu
 const serverCounters = async (server: ChildServer) => ({ queries: await server.ask<number>({ cmd: 'queries' }, 'queries'), cpu: await server.ask<number>({ cmd: 'cpu' }, 'cpu') });
 const now = () => performance.now() - t0;
 
-/** One request; non-2xx and network errors are counted. Returns the status and parsed body. */
-async function call(route: Route, url: string, init: { method: string; auth: string; body?: unknown; key?: string }): Promise<{ status: number; body: any } | undefined> {
+/** What the flow reads of the start, submit and finish responses (src/routes/attempts/schemas.ts). */
+const startedOut = z.object({ id: z.string(), questions: z.array(z.object({ position: z.number() })) });
+const tryOut = z.object({ score: z.number(), points: z.number() });
+/** `points` is there only when the exam's policy releases it. */
+const finishedOut = z.object({ status: z.string(), points: z.number().optional() });
+
+/** One request; non-2xx and network errors are counted. Returns the status and parsed body (undefined for a non-2xx). */
+async function call(route: Route, url: string, init: { method: string; auth: string; body?: unknown; key?: string }): Promise<{ status: number; body: unknown } | undefined> {
   const headers: Record<string, string> = { authorization: init.auth };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.key) headers['idempotency-key'] = init.key;
@@ -154,7 +161,8 @@ async function call(route: Route, url: string, init: { method: string; auth: str
       countError(route, res.status, text);
       return { status: res.status, body: undefined };
     }
-    return { status: res.status, body: JSON.parse(text) };
+    const body: unknown = JSON.parse(text);
+    return { status: res.status, body };
   } catch (err) {
     if (aborted.signal.aborted) throw err;
     samples.push({ route, at, ms: now() - at, status: 0 });
@@ -204,10 +212,11 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
   if (!started || started.status !== 201) return out;
   out.started = true;
   out.startAnsweredAt = now();
-  const attemptId = started.body.id as string;
+  const startedBody = startedOut.parse(started.body);
+  const attemptId = startedBody.id;
   out.attemptId = attemptId;
   const variants = await env.answersOf(attemptId);
-  for (const q of started.body.questions as { position: number }[]) {
+  for (const q of startedBody.questions) {
     const v = variants.get(q.position);
     if (!v) throw new Error(`attempt ${attemptId} has no variant at position ${q.position}`);
     const pause = env.think > 0 ? s.pauses[q.position - 1] : 0;
@@ -222,16 +231,18 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
       key: `${key}-q${q.position}`,
     });
     if (r?.body) {
+      const graded = tryOut.parse(r.body);
       if (right) out.sentCorrect++;
       else out.sentWrong++;
-      if ((r.body as { score: number }).score >= 1) out.scoredCorrect++;
-      out.reportedPoints += (r.body as { points: number }).points;
+      if (graded.score >= 1) out.scoredCorrect++;
+      out.reportedPoints += graded.points;
     }
   }
   const fin = await call('finish', `${env.url}/api/v1/attempts/${attemptId}/finish`, { method: 'POST', auth: s.auth });
   if (fin?.body) {
-    out.finished = fin.body.status === 'FINISHED';
-    out.finishPoints = fin.body.points as number;
+    const finished = finishedOut.parse(fin.body);
+    out.finished = finished.status === 'FINISHED';
+    out.finishPoints = finished.points;
   }
   return out;
 }
