@@ -149,6 +149,12 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
 
 const parsed = new Map<string, MathNode>();
 
+/** mathjs's own compiled code for node (its evaluate is typed `any`; the value is unknown). */
+function mathjsCompile(node: MathNode): (scope: Map<string, unknown>) => unknown {
+  const code = node.compile();
+  return (scope): unknown => code.evaluate(scope);
+}
+
 /**
  * compileExpression(source, names, path): checks and compiles a template expression.
  * `names` are the symbols it may read; `path` names the template field for error messages.
@@ -186,7 +192,7 @@ export function compileExpression(
   }
   const used = new Set<string>();
   check(node, 0, false, names, used, path);
-  const run = evaluator === 'fast' ? fastCompile(node) : ((code) => (scope: Map<string, unknown>) => code.evaluate(scope))(node.compile());
+  const run = evaluator === 'fast' ? fastCompile(node) : mathjsCompile(node);
   return {
     source,
     symbols: used,

@@ -327,7 +327,7 @@ export function createFastCompiler(math: MathLike) {
 
   function mathjsEvaluator(node: N): Evaluator {
     const code = node.compile();
-    return (s) => code.evaluate(s);
+    return (s): unknown => code.evaluate(s);
   }
 
   return (node: MathNode): Evaluator => compile(node);
