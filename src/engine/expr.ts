@@ -49,8 +49,11 @@ const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI'
 
 // Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
 const MAX_ELEMENTS = 10_000;
+// mathjs's functions are plain functions that do not use `this`; this view of the instance as a
+// table of them lets the originals be kept (and called) detached.
+const builtins = math as unknown as Record<string, (...args: unknown[]) => unknown>;
 for (const name of ['zeros', 'ones', 'identity'] as const) {
-  const original = math[name] as (...args: unknown[]) => unknown;
+  const original = builtins[name];
   math.import(
     {
       [name]: (...args: unknown[]) => {
@@ -66,7 +69,7 @@ for (const name of ['zeros', 'ones', 'identity'] as const) {
 
 // mathjs's sort reorders a plain-array argument in place, which would silently change a stored
 // parameter (or a template's own choice values): sort a copy instead.
-const originalSort = math.sort as (...args: unknown[]) => unknown;
+const originalSort = builtins.sort;
 math.import({ sort: (x: unknown, ...rest: unknown[]) => originalSort(Array.isArray(x) ? structuredClone(x) : x, ...rest) }, { override: true });
 
 // Last: nothing can be imported after this.
