@@ -119,7 +119,7 @@ const compiledByHash = new Map<string, CompiledTemplate>();
 const MAX_CACHED = 2000;
 
 /** compileTemplate(raw): validates if needed, checks and compiles every expression once; cached by hash. */
-export function compileTemplate(raw: Template | unknown, where = ''): CompiledTemplate {
+export function compileTemplate(raw: unknown, where = ''): CompiledTemplate {
   const template = parseTemplate(raw, where);
   const hash = templateHash(template);
   const cached = compiledByHash.get(hash);

@@ -70,7 +70,7 @@ describe('neural-network templates', () => {
     // Python: s = -1.85, σ(s) = 0.135872897009, σ'(s) = 0.117411452867
     expectClose(v.secret.answers.fval, 0.13587289700909427);
     expectClose(v.secret.answers.dsig, 0.11741145286745032);
-    expectClose(v.secret.answers.dw0, 0.17611717930117548); // σ'(s)·x0
+    expectClose(v.secret.answers.dw0, 0.17611717930117549); // σ'(s)·x0
     expectClose(v.secret.answers.dx0, 0.011741145286745032); // σ'(s)·w0
     expectClose(v.secret.answers.dw2, 0.11741145286745032);
   });
