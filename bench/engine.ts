@@ -21,7 +21,7 @@ const budgetMs = Number(values.ms);
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Calls fn(i) in batches until the time budget is spent; returns calls per second. */
@@ -43,12 +43,12 @@ function benchTemplate(ct: CompiledTemplate): { variants: number; grades: number
   let sink = 0;
   // Warm up both paths so the JIT has settled before timing.
   rate((i) => (sink += instantiate(ct, i).seed));
-  rate((i) => (sink += grade(pool[i & 255]!, answers[i & 255]!, ct).score));
+  rate((i) => (sink += grade(pool[i & 255], answers[i & 255], ct).score));
   const v: number[] = [];
   const g: number[] = [];
   for (let r = 0; r < runs; r++) {
     v.push(rate((i) => (sink += instantiate(ct, r * 10_000_000 + i).seed)));
-    g.push(rate((i) => (sink += grade(pool[i & 255]!, answers[i & 255]!, ct).score)));
+    g.push(rate((i) => (sink += grade(pool[i & 255], answers[i & 255], ct).score)));
   }
   if (sink === -1) console.log(sink);
   return { variants: median(v), grades: median(g) };

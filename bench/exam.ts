@@ -36,6 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import { buildApp } from '../src/app.js';
 import { parseEnv } from '../src/config.js';
 import { openMigratedDatabase } from '../src/db/client.js';
@@ -131,8 +132,14 @@ let probe: { server: ChildServer; totals: Record<Route, { n: number; queries: nu
 const serverCounters = async (server: ChildServer) => ({ queries: await server.ask<number>({ cmd: 'queries' }, 'queries'), cpu: await server.ask<number>({ cmd: 'cpu' }, 'cpu') });
 const now = () => performance.now() - t0;
 
-/** One request; non-2xx and network errors are counted. Returns the status and parsed body. */
-async function call(route: Route, url: string, init: { method: string; auth: string; body?: unknown; key?: string }): Promise<{ status: number; body: any } | undefined> {
+/** What the flow reads of the start, submit and finish responses (src/routes/attempts/schemas.ts). */
+const startedOut = z.object({ id: z.string(), questions: z.array(z.object({ position: z.number() })) });
+const tryOut = z.object({ score: z.number(), points: z.number() });
+/** `points` is there only when the exam's policy releases it. */
+const finishedOut = z.object({ status: z.string(), points: z.number().optional() });
+
+/** One request; non-2xx and network errors are counted. Returns the status and parsed body (undefined for a non-2xx). */
+async function call(route: Route, url: string, init: { method: string; auth: string; body?: unknown; key?: string }): Promise<{ status: number; body: unknown } | undefined> {
   const headers: Record<string, string> = { authorization: init.auth };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.key) headers['idempotency-key'] = init.key;
@@ -154,7 +161,8 @@ async function call(route: Route, url: string, init: { method: string; auth: str
       countError(route, res.status, text);
       return { status: res.status, body: undefined };
     }
-    return { status: res.status, body: JSON.parse(text) };
+    const body: unknown = JSON.parse(text);
+    return { status: res.status, body };
   } catch (err) {
     if (aborted.signal.aborted) throw err;
     samples.push({ route, at, ms: now() - at, status: 0 });
@@ -204,15 +212,16 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
   if (!started || started.status !== 201) return out;
   out.started = true;
   out.startAnsweredAt = now();
-  const attemptId = started.body.id as string;
+  const startedBody = startedOut.parse(started.body);
+  const attemptId = startedBody.id;
   out.attemptId = attemptId;
   const variants = await env.answersOf(attemptId);
-  for (const q of started.body.questions as { position: number }[]) {
+  for (const q of startedBody.questions) {
     const v = variants.get(q.position);
     if (!v) throw new Error(`attempt ${attemptId} has no variant at position ${q.position}`);
-    const pause = env.think > 0 ? (s.pauses[q.position - 1] as number) : 0;
+    const pause = env.think > 0 ? s.pauses[q.position - 1] : 0;
     if (pause > 0) await sleep(pause, undefined, { signal: aborted.signal });
-    const right = s.correct[q.position - 1] as boolean;
+    const right = s.correct[q.position - 1];
     const engineVariant = { secret: { answers: v.answers, parts: v.parts } } as never;
     const answers = right ? correctSubmission(engineVariant) : perturbedSubmission(engineVariant);
     const r = await call('submit', `${env.url}/api/v1/attempts/${attemptId}/questions/${q.position}/submissions`, {
@@ -222,16 +231,18 @@ async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
       key: `${key}-q${q.position}`,
     });
     if (r?.body) {
+      const graded = tryOut.parse(r.body);
       if (right) out.sentCorrect++;
       else out.sentWrong++;
-      if ((r.body as { score: number }).score >= 1) out.scoredCorrect++;
-      out.reportedPoints += (r.body as { points: number }).points;
+      if (graded.score >= 1) out.scoredCorrect++;
+      out.reportedPoints += graded.points;
     }
   }
   const fin = await call('finish', `${env.url}/api/v1/attempts/${attemptId}/finish`, { method: 'POST', auth: s.auth });
   if (fin?.body) {
-    out.finished = fin.body.status === 'FINISHED';
-    out.finishPoints = fin.body.points as number;
+    const finished = finishedOut.parse(fin.body);
+    out.finished = finished.status === 'FINISHED';
+    out.finishPoints = finished.points;
   }
   return out;
 }
@@ -401,7 +412,7 @@ async function main(): Promise<number> {
     await tick();
     const outcomes = await Promise.all(
       students.map(async (s, i) => {
-        const at = offsets[i] as number;
+        const at = offsets[i];
         const wait = at - now();
         if (wait > 0) await sleep(wait, undefined, { signal: aborted.signal });
         await sem.acquire();
@@ -445,7 +456,7 @@ async function main(): Promise<number> {
     console.log(`start latency:       p50 ${fmt(percentile(startMs, 50), 1)} ms, p90 ${fmt(percentile(startMs, 90), 1)} ms, p99 ${fmt(percentile(startMs, 99), 1)} ms, max ${fmt(Math.max(...startMs), 1)} ms`);
     const slowest = starts.filter(ok).sort((a, b) => b.ms - a.ms).slice(0, 5);
     console.log(`slowest starts:      ${slowest.map((x) => `${fmt(x.ms, 0)} ms sent at ${fmt(x.at / 1000, 2)} s`).join(', ')}`);
-    const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - (offsets[i] as number)]));
+    const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - offsets[i]]));
     console.log(`start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`);
     console.log(`submit latency:      p50 ${fmt(percentile(submitMs, 50), 1)} ms, p99 ${fmt(percentile(submitMs, 99), 1)} ms`);
     console.log(`finish latency:      p50 ${fmt(percentile(finishMs, 50), 1)} ms, p99 ${fmt(percentile(finishMs, 99), 1)} ms`);
@@ -479,16 +490,16 @@ async function main(): Promise<number> {
         done: `${done('start')} starts, ${done('submit')} submits, ${done('finish')} finishes answered`,
       };
     };
-    const endOfWindow = ticks.reduce((best, t) => (Math.abs(t.at - windowMs) < Math.abs(best.at - windowMs) ? t : best), ticks[ticks.length - 1]!);
+    const endOfWindow = ticks.reduce((best, t) => (Math.abs(t.at - windowMs) < Math.abs(best.at - windowMs) ? t : best), ticks[ticks.length - 1]);
     if (ticks.length > 1 && endOfWindow !== ticks[0]) {
-      const w = span(ticks[0]!, endOfWindow);
+      const w = span(ticks[0], endOfWindow);
       console.log(`CPU in the start window (0–${fmt(endOfWindow.at / 1000, 1)} s): ${w.text} (${w.done})`);
     }
     if (values.timeline) {
       console.log('timeline (cores busy per second):');
       for (let k = 1; k < ticks.length; k++) {
-        const w = span(ticks[k - 1]!, ticks[k]!);
-        console.log(`  ${fmt(ticks[k - 1]!.at / 1000, 0).padStart(4)}–${fmt(ticks[k]!.at / 1000, 0).padEnd(4)} s  ${w.text}; ${w.done}`);
+        const w = span(ticks[k - 1], ticks[k]);
+        console.log(`  ${fmt(ticks[k - 1].at / 1000, 0).padStart(4)}–${fmt(ticks[k].at / 1000, 0).padEnd(4)} s  ${w.text}; ${w.done}`);
       }
     }
 
@@ -522,14 +533,14 @@ async function main(): Promise<number> {
       { name: `${N * QUESTIONS} attempt questions`, ok: questions === N * QUESTIONS, detail: `${questions}` },
       { name: `${N * QUESTIONS} variants with attemptQuestionId`, ok: variants === N * QUESTIONS, detail: `${variants}` },
       { name: `${N * QUESTIONS} exam submissions`, ok: submissions === N * QUESTIONS, detail: `${submissions}` },
-      { name: 'one try per question (triesUsed 1, one submission)', ok: Number(tries!.off) === 0, detail: `${tries!.off} questions off` },
-      { name: "every attempt's points = Σ earned of its questions", ok: Number(sums!.mismatched) === 0, detail: `${sums!.mismatched} mismatched` },
+      { name: 'one try per question (triesUsed 1, one submission)', ok: Number(tries.off) === 0, detail: `${tries.off} questions off` },
+      { name: "every attempt's points = Σ earned of its questions", ok: Number(sums.mismatched) === 0, detail: `${sums.mismatched} mismatched` },
       {
         name: 'correct submissions = correct answers the simulator sent',
         ok: correctRows === sentCorrect && sentCorrect + sentWrong === submissions,
         detail: `${correctRows} rows with score 1; sent ${sentCorrect} correct + ${sentWrong} wrong, acknowledged`,
       },
-      { name: 'attempt points = Σ points of its submit responses = finish response', ok: pointsOff === 0, detail: `${pointsOff} attempts off; Σ ${fmt(sums!.total ?? 0, 1)} points` },
+      { name: 'attempt points = Σ points of its submit responses = finish response', ok: pointsOff === 0, detail: `${pointsOff} attempts off; Σ ${fmt(sums.total ?? 0, 1)} points` },
     ];
     console.log();
     console.log('row checks:');

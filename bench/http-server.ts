@@ -26,8 +26,10 @@ const poolSize = Number(process.env.DB_POOL_SIZE ?? 20);
 // Counts the SQL statements this process sends (every pg client, whoever owns it), so the
 // parent can report round trips per request. The parent asks with {cmd: 'queries'}.
 let queries = 0;
-const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+// (query has many overloads; this view of the prototype names the one shape the wrapper needs.)
+const clientProto = pg.Client.prototype as unknown as { query: (this: pg.Client, ...args: unknown[]) => unknown };
+const query = clientProto.query;
+clientProto.query = function (this: pg.Client, ...args: unknown[]) {
   queries++;
   return query.apply(this, args);
 };

@@ -230,8 +230,8 @@ function printTable(rows: Row[]): void {
     r.queriesPerRequest === undefined ? '' : fmt(r.queriesPerRequest, 2),
     r.cpu ? fmt(r.cpu.server, 3) : '', r.cpu ? fmt(r.cpu.postgres, 3) : '', r.cpu ? fmt(r.cpu.loadgen, 3) : '',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
@@ -286,7 +286,7 @@ async function prepareVariants(s: Setup, count: number): Promise<SubmitJob[]> {
           if (!(err instanceof ConstraintError)) throw err;
         }
       }
-      const user = s.users[i % s.users.length]!;
+      const user = s.users[i % s.users.length];
       const id = randomUUID();
       batch.push({ id, templateVersionId: loaded.versionId, userId: user.id, courseId: s.courseId, seed: v.seed, params: toJson(v.secret.params), answers: toJson(v.secret.answers), parts: toJson(v.secret.parts), prompt: v.public.prompt, solution: v.secret.solution });
       jobs.push({ id, auth: user.auth, body: JSON.stringify({ answers: correctSubmission(v) }), key: `bench-${i}` });
@@ -330,7 +330,7 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
     await sleep(500);
     for (let i = 0; i < jobs.length; i++) if (state.sent[i] && !state.answered[i]) cut.push(i);
     for (const i of cut) {
-      const job = jobs[i]!;
+      const job = jobs[i];
       const res = await fetch(`${server.url}/api/v1/variants/${job.id}/submissions`, {
         method: 'POST',
         headers: { ...JSON_HEADERS, authorization: job.auth, 'idempotency-key': job.key },
@@ -358,7 +358,7 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
   const twice = stored.length - storedIds.size;
   const unacknowledged = [...storedIds].filter((id) => !acknowledged.has(id)).length;
   const missing = [...acknowledged].filter((id) => !storedIds.has(id)).length;
-  const refused = jobs.filter((_, i) => answered[i] && (answered[i]! < 200 || answered[i]! >= 300)).length;
+  const refused = jobs.filter((_, i) => answered[i] && (answered[i] < 200 || answered[i] >= 300)).length;
   const rowsOk = stored.length === acknowledged.size && twice === 0 && unacknowledged === 0 && missing === 0 && duplicateAcks === 0 && misnamed === 0 && extraAcks === 0;
   rowCheck =
     `row check: ${fmt(stored.length)} submission rows, ${fmt(acknowledged.size)} 2xx submit responses ` +

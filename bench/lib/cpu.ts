@@ -45,9 +45,9 @@ export class PostgresCpu {
  */
 export function machineCpuMs(): number {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] as string;
-    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number) as number[];
-    return ((user as number) + (nice as number) + (system as number) + (irq as number) + (softirq as number) + (steal as number)) * 10;
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
   } catch {
     return 0;
   }

@@ -72,11 +72,11 @@ const submit: autocannon.Request = {
       // Out of variants: resubmit the last one with a fresh key, which is a counted 409.
       counts.exhausted++;
       c.i = -1;
-      return { ...req, ...submitRequest(jobs[jobs.length - 1]!, `bench-extra-${counts.exhausted}`) };
+      return { ...req, ...submitRequest(jobs[jobs.length - 1], `bench-extra-${counts.exhausted}`) };
     }
     sent[i] = 1;
     c.i = i;
-    return { ...req, ...submitRequest(jobs[i]!, jobs[i]!.key) };
+    return { ...req, ...submitRequest(jobs[i], jobs[i].key) };
   },
   onResponse: (status, body, context) => {
     sample(status, body);
@@ -84,7 +84,7 @@ const submit: autocannon.Request = {
     if (i >= 0) answered[i] = status;
     if (status < 200 || status >= 300) return;
     if (i < 0) counts.extraAcks++;
-    else if (variantIdOf(body) !== jobs[i]!.id) counts.misnamed++;
+    else if (variantIdOf(body) !== jobs[i].id) counts.misnamed++;
     else if (acked[i]) counts.duplicateAcks++;
     else acked[i] = 1;
   },

@@ -5,7 +5,7 @@ export function percentile(samples: readonly number[], p: number): number {
   if (!samples.length) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 export const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–');

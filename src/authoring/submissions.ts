@@ -12,7 +12,7 @@ function numberText(x: number): string {
 /** The correct answers in submission form (strings, lists of strings). */
 export function correctSubmission(v: Variant): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const part of v.secret.parts) out[part.id] = toSubmission(v.secret.answers[part.id] as AnswerValue);
+  for (const part of v.secret.parts) out[part.id] = toSubmission(v.secret.answers[part.id]);
   return out;
 }
 
@@ -32,7 +32,7 @@ function perturbNumber(x: number, part: GradingPart): number {
 export function perturbedSubmission(v: Variant): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const part of v.secret.parts) {
-    const ref = v.secret.answers[part.id] as AnswerValue;
+    const ref = v.secret.answers[part.id];
     switch (part.type) {
       case 'number':
         out[part.id] = numberText(perturbNumber(ref as number, part));
@@ -50,7 +50,7 @@ export function perturbedSubmission(v: Variant): Record<string, unknown> {
         const choices = part.choices ?? [];
         if (part.multiple) {
           const set = new Set(ref as string[]);
-          const first = choices[0] as string;
+          const first = choices[0];
           if (set.has(first)) set.delete(first);
           else set.add(first);
           out[part.id] = [...set];

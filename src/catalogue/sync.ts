@@ -6,6 +6,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { checkCatalogue, type CompiledTemplate } from '../engine/index.js';
 import type { PrismaClient } from '../db/client.js';
+import { toJson } from '../db/json.js';
 
 export interface SyncReport {
   templates: number;
@@ -31,7 +32,7 @@ export async function upsertTemplate(prisma: PrismaClient, ct: CompiledTemplate,
     if (existing) await tx.problemTemplate.update({ where: { id: t.id }, data: { ...meta, currentVersion: version } });
     else await tx.problemTemplate.create({ data: { id: t.id, ...meta, currentVersion: version } });
     const row = await tx.templateVersion.create({
-      data: { templateId: t.id, version, hash: ct.hash, content: JSON.parse(JSON.stringify(t)) },
+      data: { templateId: t.id, version, hash: ct.hash, content: toJson(t) },
     });
     return { versionId: row.id, version, created: true };
   });
@@ -59,7 +60,7 @@ export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: Fas
         data: fresh.map(({ template: t }) => ({ id: t.id, title: t.title, topic: t.topic, tags: t.tags, difficulty: t.difficulty, source: 'builtin', currentVersion: 1 })),
       }),
       prisma.templateVersion.createMany({
-        data: fresh.map((ct) => ({ templateId: ct.template.id, version: 1, hash: ct.hash, content: JSON.parse(JSON.stringify(ct.template)) })),
+        data: fresh.map((ct) => ({ templateId: ct.template.id, version: 1, hash: ct.hash, content: toJson(ct.template) })),
       }),
     ]);
   }

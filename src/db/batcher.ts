@@ -72,9 +72,9 @@ export class Batcher<I, O> {
       const results = await this.run(batch.map((p) => p.item));
       if (results.length !== batch.length) throw new Error(`Batcher: run returned ${results.length} results for ${batch.length} items`);
       for (let i = 0; i < batch.length; i++) {
-        const r = results[i] as O | ItemFailure;
-        if (r instanceof ItemFailure) batch[i]!.reject(r.reason);
-        else batch[i]!.resolve(r);
+        const r = results[i];
+        if (r instanceof ItemFailure) batch[i].reject(r.reason);
+        else batch[i].resolve(r);
       }
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -98,7 +98,7 @@ export function rowByRow<I, O>(write: (items: I[]) => Promise<O[]>): (items: I[]
     } catch (err) {
       if (items.length === 1 || !isRefusedForItsData(err)) throw err;
       const settled = await Promise.allSettled(items.map((item) => write([item])));
-      return settled.map((s) => (s.status === 'fulfilled' ? (s.value[0] as O) : new ItemFailure(s.reason)));
+      return settled.map((s) => (s.status === 'fulfilled' ? s.value[0] : new ItemFailure(s.reason)));
     }
   };
 }

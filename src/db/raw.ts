@@ -15,8 +15,8 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { preparedName } from './prepared.js';
 
 export interface RawQuery {
-  /** Rows of one statement. */
-  query<T>(statement: Prisma.Sql): Promise<T[]>;
+  /** Rows of one statement. A function property, not a method: it does not use `this`, so it may be passed around detached. */
+  query: <T>(statement: Prisma.Sql) => Promise<T[]>;
 }
 
 export interface RawSql extends RawQuery {

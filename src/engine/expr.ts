@@ -49,8 +49,11 @@ const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI'
 
 // Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
 const MAX_ELEMENTS = 10_000;
+// mathjs's functions are plain functions that do not use `this`; this view of the instance as a
+// table of them lets the originals be kept (and called) detached.
+const builtins = math as unknown as Record<string, (...args: unknown[]) => unknown>;
 for (const name of ['zeros', 'ones', 'identity'] as const) {
-  const original = math[name] as (...args: unknown[]) => unknown;
+  const original = builtins[name];
   math.import(
     {
       [name]: (...args: unknown[]) => {
@@ -66,7 +69,7 @@ for (const name of ['zeros', 'ones', 'identity'] as const) {
 
 // mathjs's sort reorders a plain-array argument in place, which would silently change a stored
 // parameter (or a template's own choice values): sort a copy instead.
-const originalSort = math.sort as (...args: unknown[]) => unknown;
+const originalSort = builtins.sort;
 math.import({ sort: (x: unknown, ...rest: unknown[]) => originalSort(Array.isArray(x) ? structuredClone(x) : x, ...rest) }, { override: true });
 
 // Last: nothing can be imported after this.
@@ -129,7 +132,7 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
       break;
     }
     case 'FunctionNode': {
-      const fn = node.fn as Node | undefined;
+      const fn: Node | undefined = node.fn;
       const name = fn?.type === 'SymbolNode' ? fn.name ?? '' : '';
       if (!ALLOWED_FUNCTIONS.has(name)) {
         throw new ExpressionError(
@@ -144,10 +147,16 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
     default:
       throw new ExpressionError(`${node.type} is not allowed in a template expression (no assignments or blocks)`, path);
   }
-  node.forEach((child) => check(child as Node, depth + 1, inIndex, names, used, path));
+  node.forEach((child) => check(child, depth + 1, inIndex, names, used, path));
 }
 
 const parsed = new Map<string, MathNode>();
+
+/** mathjs's own compiled code for node (its evaluate is typed `any`; the value is unknown). */
+function mathjsCompile(node: MathNode): (scope: Map<string, unknown>) => unknown {
+  const code = node.compile();
+  return (scope): unknown => code.evaluate(scope);
+}
 
 /**
  * compileExpression(source, names, path): checks and compiles a template expression.
@@ -185,8 +194,8 @@ export function compileExpression(
     parsed.set(source, node);
   }
   const used = new Set<string>();
-  check(node as Node, 0, false, names, used, path);
-  const run = evaluator === 'fast' ? fastCompile(node) : ((code) => (scope: Map<string, unknown>) => code.evaluate(scope))(node.compile());
+  check(node, 0, false, names, used, path);
+  const run = evaluator === 'fast' ? fastCompile(node) : mathjsCompile(node);
   return {
     source,
     symbols: used,

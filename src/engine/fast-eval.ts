@@ -89,7 +89,7 @@ export function createFastCompiler(math: MathLike) {
     if (isNum(a) && isNum(b)) return op(a, b);
     if (isVec(a) && isVec(b) && a.length === b.length) {
       const out = new Array<number>(a.length);
-      for (let i = 0; i < a.length; i++) out[i] = op(a[i] as number, b[i] as number);
+      for (let i = 0; i < a.length; i++) out[i] = op(a[i], b[i]);
       return out;
     }
     return fallback(a, b);
@@ -124,10 +124,10 @@ export function createFastCompiler(math: MathLike) {
 
   // mathjs's max/min: keep the first value unless a later one is larger (smaller) beyond tolerance.
   const extreme = (xs: number[], largest: boolean): number => {
-    let res = xs[0] as number;
+    let res = xs[0];
     if (Number.isNaN(res)) return fn(largest ? 'max' : 'min')(xs) as number;
     for (let i = 1; i < xs.length; i++) {
-      const v = xs[i] as number;
+      const v = xs[i];
       if (Number.isNaN(v)) return fn(largest ? 'max' : 'min')(xs) as number;
       if (largest ? v > res && !nearly(v, res) : v < res && !nearly(v, res)) res = v;
     }
@@ -140,7 +140,7 @@ export function createFastCompiler(math: MathLike) {
     exp: (...a) => (a.length === 1 && isNum(a[0]) ? Math.exp(a[0]) : fn('exp')(...a)),
     sqrt: (...a) => (a.length === 1 && isNum(a[0]) && a[0] >= 0 ? Math.sqrt(a[0]) : fn('sqrt')(...a)),
     log: (...a) => (a.length === 1 && isNum(a[0]) && a[0] > 0 ? Math.log(a[0]) : fn('log')(...a)),
-    mod: (...a) => (a.length === 2 ? (BINARY.mod as Binary)(a[0], a[1]) : fn('mod')(...a)),
+    mod: (...a) => (a.length === 2 ? BINARY.mod(a[0], a[1]) : fn('mod')(...a)),
     max: (...a) => {
       const xs = a.length === 1 ? a[0] : a;
       return isVec(xs) && xs.length > 0 ? extreme(xs, true) : fn('max')(...a);
@@ -158,12 +158,12 @@ export function createFastCompiler(math: MathLike) {
         return sum / m.length;
       }
       if (a.length === 2 && (dim === 1 || dim === 2) && Array.isArray(m) && m.length > 0 && m.every(isVec)) {
-        const rows = m as number[][];
-        const cols = (rows[0] as number[]).length;
+        const rows = m;
+        const cols = rows[0].length;
         if (cols > 0 && rows.every((r) => r.length === cols)) {
           if (dim === 2) return rows.map((r) => r.reduce((p, x) => p + x) / cols);
-          const out = (rows[0] as number[]).slice();
-          for (let i = 1; i < rows.length; i++) for (let j = 0; j < cols; j++) out[j] = (out[j] as number) + ((rows[i] as number[])[j] as number);
+          const out = rows[0].slice();
+          for (let i = 1; i < rows.length; i++) for (let j = 0; j < cols; j++) out[j] = out[j] + rows[i][j];
           return out.map((x) => x / rows.length);
         }
       }
@@ -230,7 +230,7 @@ export function createFastCompiler(math: MathLike) {
         return compileFunction(node);
       case 'AccessorNode': {
         const idx = node.index;
-        const key = idx?.dotNotation && idx.dimensions?.length === 1 && idx.dimensions[0]?.type === 'ConstantNode' ? (idx.dimensions[0].value as unknown) : undefined;
+        const key = idx?.dotNotation && idx.dimensions?.length === 1 && idx.dimensions[0]?.type === 'ConstantNode' ? idx.dimensions[0].value : undefined;
         if (typeof key !== 'string') return mathjsEvaluator(node);
         const obj = compile(node.object as N);
         const whole = mathjsEvaluator(node);
@@ -293,7 +293,7 @@ export function createFastCompiler(math: MathLike) {
       return (s) => f(a(s));
     }
     if (args.length === 2) {
-      const op = BINARY[name] ?? (fn(name) as Binary);
+      const op = BINARY[name] ?? fn(name);
       return (s) => op(a(s), (b as Evaluator)(s));
     }
     const f = fn(name);
@@ -307,7 +307,7 @@ export function createFastCompiler(math: MathLike) {
     const f = ns[name];
     // map/filter/forEach take unevaluated arguments; let mathjs do those.
     if (typeof f !== 'function' || (f as { rawArgs?: boolean }).rawArgs === true) return mathjsEvaluator(node);
-    const impl = (FUNCTIONS[name] ?? f) as AnyFn;
+    const impl = FUNCTIONS[name] ?? f;
     const args = (node.args as N[]).map(compile);
     switch (args.length) {
       case 0:
@@ -327,8 +327,8 @@ export function createFastCompiler(math: MathLike) {
 
   function mathjsEvaluator(node: N): Evaluator {
     const code = node.compile();
-    return (s) => code.evaluate(s);
+    return (s): unknown => code.evaluate(s);
   }
 
-  return (node: MathNode): Evaluator => compile(node as N);
+  return (node: MathNode): Evaluator => compile(node);
 }

@@ -95,8 +95,8 @@ function compare(part: GradingPart, answer: ParsedAnswer, ref: unknown): Compari
   let right = 0;
   let hint = false;
   for (let i = 0; i < refs.length; i++) {
-    const a = answer.values[i] as ParsedNumber;
-    const r = refs[i] as number;
+    const a = answer.values[i];
+    const r = refs[i];
     const ok = typeof r === 'number' && withinTolerance(a.value, r, part.tolerance);
     elements[i] = ok;
     if (ok) right++;

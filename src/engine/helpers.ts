@@ -12,12 +12,17 @@ function checkIndex(fn: string, i: unknown, n: number): number {
   return i;
 }
 
+/** Array.isArray, narrowing to unknown[] rather than any[]. */
+function isList(x: unknown): x is unknown[] {
+  return Array.isArray(x);
+}
+
 /** at(v, i) / at(M, i, j): 0-based element. Example: at([5, 6], 0) → 5. */
 export function at(v: unknown, i: number, j?: number): unknown {
-  if (!Array.isArray(v)) throw new TypeError('at: the first argument must be a vector or matrix');
+  if (!isList(v)) throw new TypeError('at: the first argument must be a vector or matrix');
   const row = v[checkIndex('at', i, v.length)];
   if (j === undefined) return row;
-  if (!Array.isArray(row)) throw new TypeError('at: a second index needs a matrix');
+  if (!isList(row)) throw new TypeError('at: a second index needs a matrix');
   return row[checkIndex('at', j, row.length)];
 }
 
@@ -37,7 +42,7 @@ export function col(v: unknown): number[][] {
 
 /** tex(v): a vector as a column bmatrix, a matrix as a bmatrix, a number as itself. */
 export function tex(v: unknown): string {
-  if (Array.isArray(v)) return v.every(Array.isArray) ? texMatrix(v as unknown[][]) : texMatrix(v.map((x) => [x]));
+  if (isList(v)) return v.every(isList) ? texMatrix(v) : texMatrix(v.map((x) => [x]));
   return formatValue(v);
 }
 

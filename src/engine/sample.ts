@@ -44,7 +44,7 @@ export function drawScalar(spec: ScalarSpec, rng: Rng): Scalar {
       throw new RangeError('every drawn value was excluded');
     }
     case 'choice': {
-      const v = spec.values[rng.int(0, spec.values.length - 1)] as Scalar;
+      const v = spec.values[rng.int(0, spec.values.length - 1)];
       // A variant must never share an array with the template it came from.
       return Array.isArray(v) ? structuredClone(v) : v;
     }

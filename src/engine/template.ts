@@ -119,7 +119,7 @@ const compiledByHash = new Map<string, CompiledTemplate>();
 const MAX_CACHED = 2000;
 
 /** compileTemplate(raw): validates if needed, checks and compiles every expression once; cached by hash. */
-export function compileTemplate(raw: Template | unknown, where = ''): CompiledTemplate {
+export function compileTemplate(raw: unknown, where = ''): CompiledTemplate {
   const template = parseTemplate(raw, where);
   const hash = templateHash(template);
   const cached = compiledByHash.get(hash);
@@ -237,7 +237,7 @@ function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValu
   switch (spec.type) {
     case 'number':
       if (typeof v !== 'number' || !Number.isFinite(v)) answerTypeError(v, 'a finite number', path);
-      return v as number;
+      return v;
     case 'integer': {
       if (typeof v !== 'number' || !Number.isFinite(v)) return answerTypeError(v, 'an integer', path);
       const r = Math.round(v);
@@ -247,10 +247,10 @@ function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValu
     }
     case 'vector':
       if (!isNumberArray(v) || v.length === 0) answerTypeError(v, 'a non-empty vector of finite numbers', path);
-      return v as number[];
+      return v;
     case 'matrix':
       if (!isRectangularMatrix(v)) answerTypeError(v, 'a rectangular matrix of finite numbers', path);
-      return v as number[][];
+      return v;
     case 'choice': {
       const choices = spec.choices ?? [];
       const list = spec.multiple ? (Array.isArray(v) ? v : [v]) : [v];
@@ -294,7 +294,7 @@ function drawScope(ct: CompiledTemplate, seed: number): Map<string, unknown> {
     for (const p of ct.params) scope.set(p.name, drawParam(p, scope, rng));
     let ok = true;
     for (let i = 0; i < ct.constraints.length; i++) {
-      const c = ct.constraints[i] as (typeof ct.constraints)[number];
+      const c = ct.constraints[i];
       const v = c.expr.evaluate(scope);
       if (typeof v !== 'boolean') throw new ExpressionError('a constraint must evaluate to true or false', `constraints[${i}]`);
       if (!v) {
@@ -341,13 +341,13 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
   const labels: string[] = [];
   for (const a of ct.answers) labels.push(render(a.label, scope));
   for (let i = 0; i < ct.answers.length; i++) {
-    const { spec, expr } = ct.answers[i] as CompiledTemplate['answers'][number];
+    const { spec, expr } = ct.answers[i];
     const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
     scope.set(spec.id, value);
     answers[spec.id] = value;
     const part: GradingPart = {
       id: spec.id,
-      label: labels[i] as string,
+      label: labels[i],
       type: spec.type,
       points: spec.points,
       tolerance: spec.tolerance,

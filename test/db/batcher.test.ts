@@ -53,7 +53,7 @@ describe('Batcher', () => {
     const b = new Batcher<number, number>(async (items) => items.map((i) => (i === 2 ? new ItemFailure(new Error('two')) : i)), { maxInFlight: 1, maxBatch: 8 });
     const settled = await Promise.allSettled([1, 2, 3].map((i) => b.add(i)));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((settled[1] as PromiseRejectedResult).reason.message).toBe('two');
+    expect(((settled[1] as PromiseRejectedResult).reason as Error).message).toBe('two');
 
     let calls = 0;
     const flaky = new Batcher<number, number>(async (items) => {

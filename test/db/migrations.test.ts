@@ -14,7 +14,7 @@ afterAll(async () => tdb?.drop());
 /** Model names declared in prisma/schema.prisma. */
 function schemaModels(): string[] {
   const schema = readFileSync(join(MIGRATIONS_DIR, '..', 'schema.prisma'), 'utf8');
-  return [...schema.matchAll(/^model (\w+) \{/gm)].map((m) => m[1] as string);
+  return [...schema.matchAll(/^model (\w+) \{/gm)].map((m) => m[1]);
 }
 
 describe('migrations', () => {
@@ -88,7 +88,7 @@ describe('migrations', () => {
   it('refuse a migration file changed after it was applied', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qg-migrations-'));
     cpSync(MIGRATIONS_DIR, dir, { recursive: true });
-    const first = readMigrations(dir)[0]!;
+    const first = readMigrations(dir)[0];
     const file = join(dir, first.name, 'migration.sql');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
     const s = await tdb.db.session();

@@ -77,9 +77,9 @@ describe('parseVector and parseMatrix', () => {
   });
 
   it('says which entry is wrong and checks the shape', () => {
-    expect(parseVector('1, x, 3', 3)).toEqual({ ok: false, error: expect.stringContaining('entry 2') });
+    expect(parseVector('1, x, 3', 3)).toEqual({ ok: false, error: expect.stringContaining('entry 2') as unknown });
     expect(parseVector('1, 2', 3)).toEqual({ ok: false, error: 'expected 3 entries, got 2' });
-    expect(parseMatrix('1 2; 3', 2, 2)).toEqual({ ok: false, error: expect.stringContaining('row 2') });
+    expect(parseMatrix('1 2; 3', 2, 2)).toEqual({ ok: false, error: expect.stringContaining('row 2') as unknown });
     expect(parseVector(42, 1).ok).toBe(false);
   });
 });

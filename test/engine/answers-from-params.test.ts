@@ -11,7 +11,7 @@ describe('answersFromParams', () => {
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
           const v = instantiate(ct, seed);
           // Stored parameters go through JSON; so do they here.
-          const r = answersFromParams(ct, JSON.parse(JSON.stringify(v.secret.params)));
+          const r = answersFromParams(ct, JSON.parse(JSON.stringify(v.secret.params)) as Record<string, unknown>);
           expect(r.answers).toEqual(v.secret.answers);
           expect(r.parts).toEqual(v.secret.parts);
           expect(r.solution).toBe(v.secret.solution);

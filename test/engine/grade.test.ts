@@ -47,7 +47,7 @@ describe('grade', () => {
   it('gives partial credit per vector element', () => {
     const v = instantiate(svm, 5);
     const p = [...(v.secret.answers.p as number[])];
-    p[0] = (p[0] as number) + 0.5;
+    p[0] = p[0] + 0.5;
     const r = grade(v, { p: p.map(String) });
     expect(r.parts[1]).toMatchObject({ status: 'partial', elements: [false, true, true] });
     expect(r.parts[1]?.score).toBeCloseTo(2 / 3, 12);

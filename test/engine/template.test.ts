@@ -88,7 +88,7 @@ describe('instantiate', () => {
   it('fills placeholders in part labels from the parameters', () => {
     const t = compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: 'loss of class {{ y }}', type: 'number', expr: 'L' }] });
     const v = instantiate(t, 2);
-    expect(v.public.parts[0]?.label).toBe(`loss of class ${v.secret.params.y}`);
+    expect(v.public.parts[0]?.label).toBe(`loss of class ${String(v.secret.params.y)}`);
     expect(() => compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: '{{ loss }}', type: 'number', expr: 'L' }] })).toThrow(/answers\[0\]\.label.*unknown name 'loss'/);
   });
 

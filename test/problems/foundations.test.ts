@@ -117,7 +117,7 @@ function rounded(value: unknown, r: Rounder): unknown {
 describe('answers rounded as the prompts ask earn full marks', () => {
   it.each(Object.keys(ROUNDING))('%s', (id) => {
     const ct = template(id);
-    const rules = ROUNDING[id] as Record<string, Rounder>;
+    const rules = ROUNDING[id];
     expect(ct.template.answers.map((a) => a.id).sort()).toEqual(Object.keys(rules).sort());
     for (let seed = 1; seed <= 40; seed++) {
       const v = instantiate(ct, seed);
@@ -136,7 +136,7 @@ describe('typical mistakes lose the marks', () => {
       const p = v.secret.params as { x: number[]; lr: number };
       const m = v.secret.answers.m as number[];
       const s = v.secret.answers.v as number[];
-      const wrong = p.x.map((x, i) => String(x - (p.lr * (m[i] as number)) / (Math.sqrt(s[i] as number) + 1e-7)));
+      const wrong = p.x.map((x, i) => String(x - (p.lr * m[i]) / (Math.sqrt(s[i]) + 1e-7)));
       expect(partScore(v, ct, { xnew: wrong }, 'xnew'), `seed ${seed}`).toBe(0);
     }
   });

@@ -70,7 +70,7 @@ describe('neural-network templates', () => {
     // Python: s = -1.85, σ(s) = 0.135872897009, σ'(s) = 0.117411452867
     expectClose(v.secret.answers.fval, 0.13587289700909427);
     expectClose(v.secret.answers.dsig, 0.11741145286745032);
-    expectClose(v.secret.answers.dw0, 0.17611717930117548); // σ'(s)·x0
+    expectClose(v.secret.answers.dw0, 0.17611717930117549); // σ'(s)·x0
     expectClose(v.secret.answers.dx0, 0.011741145286745032); // σ'(s)·w0
     expectClose(v.secret.answers.dw2, 0.11741145286745032);
   });
@@ -104,16 +104,16 @@ describe('neural-network templates', () => {
   it('self-attention-output, seed 1: query, weights and output of position 2', () => {
     const v = instantiate(template('self-attention-output'), 1);
     expect(v.secret.params).toMatchObject({ X: [[1, -1], [0, 0], [1, 0]], Wq: [[0, 1], [0, 0]], Wk: [[-1, 1], [-1, 1]], Wv: [[2, 1], [-1, 0]], j: 2 });
-    expectClose(v.secret.answers.query as number[], [0, 1]);
-    expectClose(v.secret.answers.weights as number[], [0.2482550782577231, 0.2482550782577231, 0.5034898434845538]);
-    expectClose(v.secret.answers.out as number[], [1.7517449217422771, 0.7517449217422769]);
+    expectClose(v.secret.answers.query, [0, 1]);
+    expectClose(v.secret.answers.weights, [0.2482550782577231, 0.2482550782577231, 0.5034898434845538]);
+    expectClose(v.secret.answers.out, [1.7517449217422771, 0.7517449217422769]);
   });
 
   it('batchnorm-forward-entry, seed 1: biased column variance and one normalized entry', () => {
     const v = instantiate(template('batchnorm-forward-entry'), 1);
     expect(v.secret.params).toMatchObject({ X: [[-2, 0], [-4, -2], [4, 1], [5, 5]], gam: [1.7, 0.5], bet: [0.4, -0.4], r: 1, c: 1 });
-    expectClose(v.secret.answers.mu as number[], [0.75, 1]);
-    expectClose(v.secret.answers.sig2 as number[], [14.6875, 6.5]);
+    expectClose(v.secret.answers.mu, [0.75, 1]);
+    expectClose(v.secret.answers.sig2, [14.6875, 6.5]);
     expectClose(v.secret.answers.xhat, -1.1766959056787558);
     expectClose(v.secret.answers.out, -0.9883479528393779);
   });
@@ -122,7 +122,7 @@ describe('neural-network templates', () => {
     const v = instantiate(template('rnn-vanishing-gradient'), 1);
     expect(v.secret.params).toMatchObject({ w: -0.8, u: 1.7, h0: 0.8, x: [1.2, -0.1, -1], N: 30 });
     expectClose(v.secret.answers.hT, -0.8129116270966299);
-    expectClose(v.secret.answers.local as number[], [-0.17292196722042974, -0.4017511580245405, -0.2713397492248878]);
+    expectClose(v.secret.answers.local, [-0.17292196722042974, -0.4017511580245405, -0.2713397492248878]);
     expectClose(v.secret.answers.total, -0.01885040673554883, 8); // Python: central difference of h3(h0)
     expectClose(v.secret.answers.bnd, 0.0012379400392853823);
   });
@@ -130,7 +130,7 @@ describe('neural-network templates', () => {
   it('positional-encoding-vector, seed 1: PE_7 with d = 4', () => {
     const v = instantiate(template('positional-encoding-vector'), 1);
     expect(v.secret.params).toMatchObject({ pos: 7, d: 4, k: 1 });
-    expectClose(v.secret.answers.enc as number[], [0.6569865987187891, 0.7539022543433046, 0.06994284733753277, 0.9975510002532796]);
+    expectClose(v.secret.answers.enc, [0.6569865987187891, 0.7539022543433046, 0.06994284733753277, 0.9975510002532796]);
     expectClose(v.secret.answers.omega, 0.01);
   });
 
@@ -159,7 +159,7 @@ describe('neural-network templates', () => {
     const v = instantiate(template('lstm-cell-step'), 1);
     const a = v.secret.answers as Record<string, number>;
     const gf = 0.5; // wrong forget gate (the true one is 0.9168)
-    const ct = gf * -0.1 + (a.gi as number) * (a.gcand as number);
+    const ct = gf * -0.1 + a.gi * a.gcand;
     const r = grade(v, { ...correct(v), gf: String(gf), ct: String(ct) });
     const byId = Object.fromEntries(r.parts.map((p) => [p.id, p]));
     expect(byId.gf?.status).toBe('incorrect');
@@ -171,8 +171,8 @@ describe('neural-network templates', () => {
     const v = instantiate(template('lstm-cell-step'), 1);
     const a = v.secret.answers as Record<string, number>;
     const gf = 0.5;
-    const ct = gf * -0.1 + (a.gi as number) * (a.gcand as number);
-    const ht = (a.go as number) * Math.tanh(ct);
+    const ct = gf * -0.1 + a.gi * a.gcand;
+    const ht = a.go * Math.tanh(ct);
     const r = grade(v, { ...correct(v), gf: String(gf), ct: String(ct), ht: String(ht) });
     const byId = Object.fromEntries(r.parts.map((p) => [p.id, p]));
     expect(byId.ct).toMatchObject({ status: 'correct', followThrough: true });

@@ -186,7 +186,7 @@ export function checkSameShape(fn: string, name: string, t: unknown, refName: st
   if (Array.isArray(ref[0])) {
     if (!Array.isArray(t[0])) throw shapeMismatch(fn, name, t, refName, ref);
     checkMatrix(fn, name, t);
-    if ((t[0] as unknown[]).length !== (ref[0] as Vector).length) throw shapeMismatch(fn, name, t, refName, ref);
+    if ((t[0] as unknown[]).length !== ref[0].length) throw shapeMismatch(fn, name, t, refName, ref);
   } else {
     if (Array.isArray(t[0])) throw shapeMismatch(fn, name, t, refName, ref);
     checkVector(fn, name, t);
