@@ -64,7 +64,7 @@ export const policiesSchema = z
     practiceLock: z.enum(PRACTICE_LOCK).default('off'),
   })
   .refine((p) => !p.opensAt || !p.closesAt || p.opensAt < p.closesAt, { message: 'opensAt must be before closesAt', path: ['closesAt'] })
-  .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= (a[i - 1] as number)), {
+  .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= (a[i - 1])), {
     message: 'a tries schedule must not increase',
     path: ['triesSchedule'],
   });
@@ -83,8 +83,8 @@ export type Blueprint = z.output<typeof blueprintSchema>;
 export function tryCredit(p: Policies, n: number): number {
   const s = p.triesSchedule;
   if (!s) return 1;
-  const v = s[Math.min(n, s.length) - 1] as number;
-  return v / (s[0] as number);
+  const v = s[Math.min(n, s.length) - 1];
+  return v / (s[0]);
 }
 
 /** Blueprint JSON for storage (dates as ISO strings). */

@@ -24,7 +24,7 @@ export type RandomIndex = (n: number) => number;
 function shuffleInPlace<T>(xs: T[], random: RandomIndex): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
     const j = random(i + 1);
-    [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
+    [xs[i], xs[j]] = [xs[j], xs[i]];
   }
   return xs;
 }
@@ -40,12 +40,12 @@ export function drawQuestions(sections: ResolvedSection[], shuffle: boolean, ran
   sections.forEach((s, sectionIndex) => {
     const groups = s.groups ? shuffleInPlace([...s.groups], random) : [s.templateIds];
     for (let k = 0; k < s.count; k++) {
-      slots.push({ sectionIndex, points: s.points, candidates: shuffleInPlace([...(groups[k % groups.length] as string[])], random) });
+      slots.push({ sectionIndex, points: s.points, candidates: shuffleInPlace([...(groups[k % groups.length])], random) });
     }
   });
   const owner = new Map<string, number>();
   const assign = (slot: number, seen: Set<string>): boolean => {
-    for (const t of (slots[slot] as (typeof slots)[number]).candidates) {
+    for (const t of (slots[slot]).candidates) {
       if (seen.has(t)) continue;
       seen.add(t);
       const holder = owner.get(t);
@@ -63,6 +63,6 @@ export function drawQuestions(sections: ResolvedSection[], shuffle: boolean, ran
   });
   const templateOf = new Array<string>(slots.length);
   for (const [t, slot] of owner) templateOf[slot] = t;
-  const out = slots.map((s, i) => ({ sectionIndex: s.sectionIndex, templateId: templateOf[i] as string, points: s.points }));
+  const out = slots.map((s, i) => ({ sectionIndex: s.sectionIndex, templateId: templateOf[i], points: s.points }));
   return shuffle ? shuffleInPlace(out, random) : out;
 }

@@ -114,7 +114,7 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
   const single: Shortfall[] = [];
   const adjIds = pools.map(unique);
   adjIds.forEach((p, section) => {
-    const count = counts[section] as number;
+    const count = counts[section];
     if (p.length < count) single.push({ section, available: p.length, count });
   });
   if (single.length) return single;
@@ -136,17 +136,17 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
     const via = new Map<number, number>(); // section → the template it was reached through (-1: the source)
     const queue: number[] = [];
     for (const [s, count] of counts.entries()) {
-      if ((used[s] as number) < count) {
+      if ((used[s]) < count) {
         via.set(s, -1);
         queue.push(s);
       }
     }
     for (let head = 0; head < queue.length; head++) {
-      const s = queue[head] as number;
-      for (const t of adj[s] as number[]) {
+      const s = queue[head];
+      for (const t of adj[s]) {
         if (holder[t] === s || cameFrom.has(t)) continue;
         cameFrom.set(t, s);
-        const h = holder[t] as number;
+        const h = holder[t];
         if (h === -1) {
           // Flip the path: each section on it takes the next template and gives up the one it came through.
           let tt = t;
@@ -155,7 +155,7 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
             holder[tt] = sec;
             const prev = via.get(sec) as number;
             if (prev === -1) {
-              used[sec] = (used[sec] as number) + 1;
+              used[sec] = (used[sec]) + 1;
               break;
             }
             tt = prev;
@@ -177,8 +177,8 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
       if (!reached.size) return []; // every section is served
       // The sections reached hold every template their pools share (else a path would exist).
       const sections = [...reached].sort((a, b) => a - b);
-      const available = new Set(sections.flatMap((s) => adj[s] as number[])).size;
-      const count = sections.reduce((sum, s) => sum + (counts[s] as number), 0);
+      const available = new Set(sections.flatMap((s) => adj[s])).size;
+      const count = sections.reduce((sum, s) => sum + (counts[s]), 0);
       return [{ sections, available, count }];
     }
   }
@@ -200,7 +200,7 @@ export interface GroupShortfall {
 export function groupShortfalls(pools: readonly ResolvedPool[], counts: readonly number[]): GroupShortfall[] {
   return pools.flatMap((p, section) => {
     if (!p.groups) return [];
-    const share = Math.ceil((counts[section] as number) / p.groups.length);
+    const share = Math.ceil((counts[section]) / p.groups.length);
     return p.groups.flatMap((g, group) => (g.length < share ? [{ section, group, available: g.length, count: share }] : []));
   });
 }

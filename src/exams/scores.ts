@@ -58,9 +58,9 @@ export function scoreByPolicy(policy: ScorePolicy, finished: readonly FinishedAt
   const of = (a: FinishedAttempt): ExamScore => ({ points: a.points, maxPoints: a.maxPoints, percent: percentOf(a.points, a.maxPoints), attemptId: a.id });
   switch (policy) {
     case 'latest':
-      return of(byNumber[byNumber.length - 1] as FinishedAttempt);
+      return of(byNumber[byNumber.length - 1]);
     case 'best': {
-      let best = byNumber[0] as FinishedAttempt;
+      let best = byNumber[0];
       for (const a of byNumber) if (ratio(a) > ratio(best) || (ratio(a) === ratio(best) && a.points > best.points)) best = a;
       return of(best);
     }
@@ -178,7 +178,7 @@ export async function examScores(app: FastifyInstance, { exam, blueprint }: Exam
     const finished = attempts.filter((a) => a.status === 'FINISHED');
     const score = scoreByPolicy(policy, finished);
     if (!score) continue;
-    const u = (attempts[0] as (typeof rows)[number]).user;
+    const u = (attempts[0]).user;
     items.push({ userId, email: u.email, name: u.name, attemptsUsed: attempts.length, attemptsFinished: finished.length, ...score });
   }
   return { examId: exam.id, policy, items };

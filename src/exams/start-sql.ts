@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { QuestionRow } from './attempt-rows.js';
-import type { QuestionVariant } from './question-grading.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { roleIn } from '../authz/index.js';
 
@@ -56,7 +55,7 @@ export interface NewAttempt {
  */
 export async function insertAttempt(app: FastifyInstance, a: NewAttempt, questions: QuestionRow[]): Promise<void> {
   // Each question's current variant, with its question's id (other keys are ignored by jsonb_to_recordset).
-  const variants = questions.map((q) => ({ ...(q.variants[0] as QuestionVariant), attemptQuestionId: q.id }));
+  const variants = questions.map((q) => ({ ...(q.variants[0]), attemptQuestionId: q.id }));
   await app.sql.query(Prisma.sql`/* qg:start-write */
     WITH attempt AS (
       INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")

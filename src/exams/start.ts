@@ -93,7 +93,7 @@ export async function startAttempt(app: FastifyInstance, principal: Principal, u
   const createdAt = new Date();
   // The questions as the attempt view reads them; the INSERT takes the same objects as JSON.
   const questions: QuestionRow[] = drawn.map((d, i) => {
-    const { versionId, v } = issued[i] as (typeof issued)[number];
+    const { versionId, v } = issued[i];
     const variant: QuestionVariant = {
       id: randomUUID(),
       templateVersionId: versionId,
@@ -102,7 +102,7 @@ export async function startAttempt(app: FastifyInstance, principal: Principal, u
       context: 'EXAM',
       seed: v.seed,
       params: v.secret.params as Prisma.JsonValue,
-      answers: v.secret.answers as Prisma.JsonValue,
+      answers: v.secret.answers,
       parts: v.secret.parts as unknown as Prisma.JsonValue,
       prompt: v.public.prompt,
       solution: v.secret.solution,

@@ -19,7 +19,8 @@ export default fp(
       transformObject: (documentObject) => {
         // The zod schemas registered with an id (the Error shape) become components first.
         const doc = jsonSchemaTransformObject(documentObject);
-        for (const ops of Object.values(doc.paths ?? {})) {
+        const paths: Record<string, Record<string, unknown> | undefined> = doc.paths ?? {};
+        for (const ops of Object.values(paths)) {
           for (const op of Object.values(ops ?? {})) {
             const responses = (op as { responses?: Record<string, { content?: unknown }> } | undefined)?.responses;
             if (responses?.['204']) delete responses['204'].content;

@@ -81,7 +81,7 @@ export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCo
   if (!templateId) {
     const ids = await templatesOfTopic(app, choice.topic ?? '');
     if (ids.length === 0) throw notFound(`topic '${choice.topic}'`);
-    templateId = ids[randomInt(ids.length)] as string;
+    templateId = ids[randomInt(ids.length)];
   }
   const loaded = await app.versions.currentOf(templateId);
   await practiceLockCheck(app, p, unsafeCourseId, { id: templateId, topic: loaded.compiled.template.topic });

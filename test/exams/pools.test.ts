@@ -6,8 +6,8 @@ import { groupShortfalls, shortfalls } from '../../src/exams/pools.js';
 function hallFails(pools: string[][], counts: number[]): boolean {
   for (let mask = 1; mask < 1 << pools.length; mask++) {
     const chosen = pools.map((_, i) => i).filter((i) => mask & (1 << i));
-    const available = new Set(chosen.flatMap((i) => pools[i] as string[])).size;
-    const need = chosen.reduce((s, i) => s + (counts[i] as number), 0);
+    const available = new Set(chosen.flatMap((i) => pools[i])).size;
+    const need = chosen.reduce((s, i) => s + (counts[i]), 0);
     if (available < need) return true;
   }
   return false;
@@ -43,8 +43,8 @@ describe('shortfalls', () => {
         expect(found.length > 0).toBe(hallFails(pools, counts));
         for (const f of found) {
           const idx = 'section' in f ? [f.section] : f.sections;
-          expect(new Set(idx.flatMap((i) => pools[i] as string[])).size).toBe(f.available);
-          expect(idx.reduce((s, i) => s + (counts[i] as number), 0)).toBe(f.count);
+          expect(new Set(idx.flatMap((i) => pools[i])).size).toBe(f.available);
+          expect(idx.reduce((s, i) => s + (counts[i]), 0)).toBe(f.count);
           expect(f.available).toBeLessThan(f.count);
         }
       }),

@@ -61,9 +61,9 @@ describe('practice batches', () => {
     expect(statements()).toBe(1); // the malformed course id never joins the batch
     expect(results.map((r) => r?.courseId)).toEqual([course.id, undefined, undefined, course.id, undefined]);
     const stored = await ctx.app.prisma.variant.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
-    expect(stored.map((v) => v.id).sort()).toEqual([rows[0]!.id, rows[3]!.id].sort());
-    const first = stored.find((v) => v.id === rows[0]!.id)!;
-    expect(first.prompt).toBe(rows[0]!.prompt);
+    expect(stored.map((v) => v.id).sort()).toEqual([rows[0].id, rows[3].id].sort());
+    const first = stored.find((v) => v.id === rows[0].id)!;
+    expect(first.prompt).toBe(rows[0].prompt);
     expect(first.params).toEqual({ x: [1.5, -2] });
     expect(first.answers).toEqual({ a: 0.25 });
     expect(first.createdAt.getTime()).toBe(results[0]!.createdAt.getTime());
@@ -137,7 +137,7 @@ describe('practice batches', () => {
     const rows = await ctx.app.prisma.submission.findMany({ where: { variantId: { in: variants } } });
     expect(rows).toHaveLength(10);
     sends.forEach((s, i) => {
-      const res = responses[i]!;
+      const res = responses[i];
       expect(res.statusCode).toBe(201);
       const body = res.json();
       expect(body.variantId).toBe(s.id);

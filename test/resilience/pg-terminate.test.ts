@@ -34,7 +34,7 @@ describe.runIf(onPostgres)('PostgreSQL connections terminated under load', () =>
     ctx = await setupApp();
     students = await Promise.all(Array.from({ length: 10 }, () => createUser(ctx.app)));
     course = await createCourse(ctx.app, students.map((s): [TestUser, 'STUDENT'] => [s, 'STUDENT']));
-    const issued = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => issue(students[i % students.length]!)));
+    const issued = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => issue(students[i % students.length])));
     expect(issued.map((r) => r.statusCode).every((s) => s === 201)).toBe(true);
     const rows = await ctx.app.prisma.variant.findMany({ where: { courseId: course.id }, select: { id: true, userId: true, answers: true, parts: true } });
     const byUser = new Map(students.map((s) => [s.id, s]));
@@ -83,7 +83,7 @@ describe.runIf(onPostgres)('PostgreSQL connections terminated under load', () =>
   /** A new request succeeds within a few tries; only 503s are acceptable meanwhile. */
   async function recovers(): Promise<boolean> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const res = await issue(students[0]!);
+      const res = await issue(students[0]);
       if (res.statusCode === 201) return true;
       expect(res.json()).toMatchObject({ statusCode: 503, code: 'DATABASE_UNAVAILABLE' });
       await sleep(100);
@@ -105,7 +105,7 @@ describe.runIf(onPostgres)('PostgreSQL connections terminated under load', () =>
           outcomes.set(job.variantId, { status: res.statusCode, code: res.json().code });
         }),
         ...Array.from({ length: ISSUES }, async (_, i) => {
-          const res = await issue(students[i % students.length]!);
+          const res = await issue(students[i % students.length]);
           issueOutcomes.push({ status: res.statusCode, code: res.json().code });
         }),
       ]);

@@ -50,7 +50,7 @@ const finish = (u: TestUser, id: string) => ctx.app.inject({ method: 'POST', url
 /** The current variant's correct answers, read from the database as a test oracle. */
 async function right(attemptId: string, position: number) {
   const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId, position }, include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } } });
-  const v = q.variants[0]!;
+  const v = q.variants[0];
   return correctSubmission({ secret: { answers: v.answers, parts: v.parts } } as never);
 }
 async function wrong(attemptId: string, position: number) {
@@ -62,7 +62,10 @@ function secretKeys(raw: string): string[] {
   const found = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (['correctAnswers', 'solution', 'answers', 'params', 'tolerance', 'seed'].includes(k) && found.add(k), walk(x));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        if (['correctAnswers', 'solution', 'answers', 'params', 'tolerance', 'seed'].includes(k)) found.add(k);
+        walk(x);
+      }
   };
   walk(JSON.parse(raw));
   return [...found];
@@ -168,7 +171,7 @@ describe('tries', () => {
     const base = await wrong(a.id, 1);
     const keys = Object.keys(base);
     // Four different wrong answers at the same moment: four tries, numbered 1..4, none lost.
-    const sent = await Promise.all([1, 2, 3, 4].map((i) => submit(u, a.id, 1, { ...base, [keys[0]!]: String(900000 + i) })));
+    const sent = await Promise.all([1, 2, 3, 4].map((i) => submit(u, a.id, 1, { ...base, [keys[0]]: String(900000 + i) })));
     expect(sent.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
     expect(sent.map((r) => r.json().tryNumber).sort()).toEqual([1, 2, 3, 4]);
     const rows = await ctx.app.prisma.submission.findMany({ where: { attemptQuestion: { attemptId: a.id, position: 1 } }, orderBy: { tryNumber: 'asc' } });
@@ -191,7 +194,7 @@ describe('tries', () => {
   it('refuses unreadable answers without counting a try', async () => {
     const u = await student();
     const a = (await start(u, (await exam({ triesPerQuestion: 2 })).id)).json();
-    const key = Object.keys(await right(a.id, 1))[0]!;
+    const key = Object.keys(await right(a.id, 1))[0];
     const res = await submit(u, a.id, 1, { [key]: 'NaN' });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('ANSWER_FORMAT');
@@ -297,7 +300,7 @@ describe('work racing a finish', () => {
   // commit; a save arriving meanwhile must not land after the finish read the saved answers.
 
   /** Sends a request while another connection holds the attempt as a finish does; checks it waits, then finishes the attempt and returns the request's response. */
-  async function duringFinish(attemptId: string, send: () => Promise<{ statusCode: number; json(): any }>) {
+  async function duringFinish(attemptId: string, send: () => Promise<import('light-my-request').Response>) {
     const other = new pg.Client({ connectionString: ctx.tdb.url });
     await other.connect();
     try {

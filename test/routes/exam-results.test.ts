@@ -60,7 +60,7 @@ const regrade = (u: TestUser, examId: string, body: Record<string, unknown>) => 
 /** The current variant of a question, read from the database as a test oracle. */
 async function variantOf(attemptId: string, position: number) {
   const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId, position }, include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } } });
-  return q.variants[0]!;
+  return q.variants[0];
 }
 async function right(attemptId: string, position: number): Promise<Record<string, string>> {
   const v = await variantOf(attemptId, position);
@@ -339,8 +339,8 @@ describe('regrade', () => {
     const qa = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a }, include: { submissions: true, variants: true } });
     expect(qa).toMatchObject({ earned: 10, overridePoints: null });
     expect(qa.submissions[0]).toMatchObject({ score: 1, points: 10 });
-    expect((qa.submissions[0]!.results as { status: string }[]).map((p) => p.status)).toEqual(['correct', 'correct']);
-    expect((qa.variants[0]!.parts as { tolerance: unknown }[]).map((p) => p.tolerance)).toEqual([
+    expect((qa.submissions[0].results as { status: string }[]).map((p) => p.status)).toEqual(['correct', 'correct']);
+    expect((qa.variants[0].parts as { tolerance: unknown }[]).map((p) => p.tolerance)).toEqual([
       { mode: 'relative', rtol: 0.1, atol: 1e-6 },
       { mode: 'relative', rtol: 0.1, atol: 1e-6 },
     ]);
@@ -407,7 +407,7 @@ describe('regrade', () => {
     // A new version "fixes" the variance to 1/fan-in; std keeps following the student's variance.
     const current = await ctx.app.versions.currentOf('he-init-scale');
     const content = structuredClone(current.compiled.template) as TemplateInput;
-    content.answers[1]!.expr = '1 / fanin';
+    content.answers[1].expr = '1 / fanin';
     const next = await upsertTemplate(ctx.app.prisma, compileTemplate(content), 'builtin');
     expect(next.created).toBe(true);
     ctx.app.versions.invalidate('he-init-scale');
@@ -425,7 +425,7 @@ describe('regrade', () => {
     expect((v.answers as Record<string, number>).variance).toBeCloseTo(1 / params.din, 15);
     expect(v.prompt).toBe(oldVariant.prompt);
     const [s] = await ctx.app.prisma.submission.findMany({ where: { attemptQuestion: { attemptId: a } } });
-    expect((s!.results as { id: string; status: string; followThrough?: boolean }[]).map((p) => [p.id, p.status, p.followThrough ?? false])).toEqual([
+    expect((s.results as { id: string; status: string; followThrough?: boolean }[]).map((p) => [p.id, p.status, p.followThrough ?? false])).toEqual([
       ['fanin', 'correct', false],
       ['variance', 'incorrect', false],
       ['std', 'correct', true],

@@ -32,7 +32,10 @@ function assertNoSecrets(raw: string, row: { answers: unknown; solution: string;
   const keys = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (keys.add(k), walk(x));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+        keys.add(k);
+        walk(x);
+      }
   };
   walk(JSON.parse(raw));
   for (const secret of ['answers', 'correctAnswers', 'solution', 'params', 'tolerance', 'expr', 'seed']) expect(keys).not.toContain(secret);

@@ -27,9 +27,7 @@ beforeAll(async () => {
   ctx.clock.now = T0;
   teacher = await createUser(ctx.app);
   course = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR']]);
-  const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json() as {
-    paths: Record<string, Record<string, { requestBody?: unknown }>>;
-  };
+  const doc: { paths: Record<string, Record<string, { requestBody?: unknown }>> } = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
   routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, hasBody: op.requestBody !== undefined })),
   );
@@ -99,7 +97,7 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
       const started = await ctx.app.inject({ method: 'POST', url: `/api/v1/exams/${exam.id}/attempts`, headers: u.auth });
       expect(started.statusCode).toBe(201);
       const attemptId: string = started.json().id;
-      const first = (await ctx.app.prisma.variant.findMany({ where: { attemptQuestion: { attemptId, position: 1 } } }))[0]!;
+      const first = (await ctx.app.prisma.variant.findMany({ where: { attemptQuestion: { attemptId, position: 1 } } }))[0];
       const wrong = perturbedSubmission({ secret: { answers: first.answers, parts: first.parts } } as never);
 
       let finished = false;
@@ -127,7 +125,7 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         variantId: first.id,
         position: '1',
         userId: u.id,
-        templateId: TEMPLATES[0]!,
+        templateId: TEMPLATES[0],
         code: 'NOSUCHCODE',
       };
       const bodies: Record<string, unknown> = { answers: wrong };

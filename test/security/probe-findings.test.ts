@@ -60,17 +60,17 @@ describe('1. exam answers do not leak through the practice routes', () => {
     expect(history.total).toBe(1);
 
     // Before any exam try: the practice submit route does not know the exam variant; nothing stored.
-    const sub = await call(u, 'POST', `/variants/${v!.id}/submissions`, { answers: wrongFor(v!) });
+    const sub = await call(u, 'POST', `/variants/${v.id}/submissions`, { answers: wrongFor(v) });
     expect(sub.statusCode).toBe(404);
     expect(sub.body).not.toContain('correctAnswers');
     // After a graded exam try (release: never), the variant route still does not show it.
-    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v!) })).statusCode).toBe(201);
-    const read = await call(u, 'GET', `/variants/${v!.id}`);
+    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v) })).statusCode).toBe(201);
+    const read = await call(u, 'GET', `/variants/${v.id}`);
     expect(read.statusCode).toBe(404);
-    expect(read.body).not.toContain(JSON.stringify(v!.solution).slice(1, 40));
+    expect(read.body).not.toContain(JSON.stringify(v.solution).slice(1, 40));
     // Staff use the attempt routes for exam variants, not the practice ones.
-    expect((await call(teacher, 'GET', `/variants/${v!.id}`)).statusCode).toBe(404);
-    expect(await ctx.app.prisma.submission.count({ where: { variantId: v!.id } })).toBe(1);
+    expect((await call(teacher, 'GET', `/variants/${v.id}`)).statusCode).toBe(404);
+    expect(await ctx.app.prisma.submission.count({ where: { variantId: v.id } })).toBe(1);
   });
 
   it('the same holds when the exam grades only at finish', async () => {
@@ -78,8 +78,8 @@ describe('1. exam answers do not leak through the practice routes', () => {
     const e = await exam({ gradeDuringAttempt: false, release: 'after-close', closesAt: new Date(T0.getTime() + 3_600_000).toISOString() });
     const a = (await call(u, 'POST', `/exams/${e.id}/attempts`)).json();
     const [v] = await examVariants(a.id);
-    expect((await call(u, 'POST', `/variants/${v!.id}/submissions`, { answers: wrongFor(v!) })).statusCode).toBe(404);
-    expect(await ctx.app.prisma.submission.count({ where: { variantId: v!.id } })).toBe(0);
+    expect((await call(u, 'POST', `/variants/${v.id}/submissions`, { answers: wrongFor(v) })).statusCode).toBe(404);
+    expect(await ctx.app.prisma.submission.count({ where: { variantId: v.id } })).toBe(0);
   });
 });
 
@@ -94,7 +94,7 @@ describe('2. a practice submission can never land on an exam variant', () => {
       ctx.app.sql.query(
         (await import('../../src/generated/prisma/client.js')).Prisma.sql`
         INSERT INTO "Submission" (id, "variantId", context, "userId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
-        VALUES (gen_random_uuid(), ${v!.id}::uuid, 'PRACTICE', ${u.id}::uuid, 1, '{}', '[]', 0, 0, 1, 'x')`,
+        VALUES (gen_random_uuid(), ${v.id}::uuid, 'PRACTICE', ${u.id}::uuid, 1, '{}', '[]', 0, 0, 1, 'x')`,
       ),
     ).rejects.toMatchObject({ code: '23503' });
     // And an exam-context row without its attempt question breaks the CHECK.
@@ -102,11 +102,11 @@ describe('2. a practice submission can never land on an exam variant', () => {
       ctx.app.sql.query(
         (await import('../../src/generated/prisma/client.js')).Prisma.sql`
         INSERT INTO "Submission" (id, "variantId", context, "userId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
-        VALUES (gen_random_uuid(), ${v!.id}::uuid, 'EXAM', ${u.id}::uuid, 1, '{}', '[]', 0, 0, 1, 'x')`,
+        VALUES (gen_random_uuid(), ${v.id}::uuid, 'EXAM', ${u.id}::uuid, 1, '{}', '[]', 0, 0, 1, 'x')`,
       ),
     ).rejects.toMatchObject({ code: '23514' });
-    expect((await call(u, 'POST', `/variants/${v!.id}/submissions`, { answers: wrongFor(v!) })).statusCode).toBe(404);
-    const t = await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v!) });
+    expect((await call(u, 'POST', `/variants/${v.id}/submissions`, { answers: wrongFor(v) })).statusCode).toBe(404);
+    const t = await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v) });
     expect(t.statusCode).toBe(201);
     expect((await call(u, 'POST', `/attempts/${a.id}/finish`)).statusCode).toBe(200);
     expect((await call(teacher, 'GET', `/exams/${e.id}/scores`)).statusCode).toBe(200);
@@ -214,8 +214,8 @@ describe('7. removed students, upper-case ids, token subjects', () => {
     const a = (await call(u, 'POST', `/exams/${e.id}/attempts`)).json();
     const [v] = await examVariants(a.id);
     await ctx.app.prisma.membership.delete({ where: { userId_courseId: { userId: u.id, courseId: course.id } } });
-    expect((await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: wrongFor(v!) })).statusCode).toBe(404);
-    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v!) })).statusCode).toBe(404);
+    expect((await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: wrongFor(v) })).statusCode).toBe(404);
+    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v) })).statusCode).toBe(404);
     expect((await call(u, 'POST', `/attempts/${a.id}/finish`)).statusCode).toBe(404);
     expect((await call(u, 'GET', `/attempts/${a.id}`)).statusCode).toBe(404);
     const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
@@ -264,7 +264,7 @@ describe('8. the contract: the OpenAPI document says what the API does', () => {
   });
 
   it('the answer-key pattern and the part cap are in the document', async () => {
-    const body = (await doc()).paths['/api/v1/variants/{variantId}/submissions']!.post!.requestBody!.content['application/json']!.schema;
+    const body = (await doc()).paths['/api/v1/variants/{variantId}/submissions'].post.requestBody!.content['application/json'].schema;
     const text = JSON.stringify(body);
     expect(text).toContain('^[A-Za-z_][A-Za-z0-9_]{0,39}$');
     expect(text).toContain('"maxProperties":20');
@@ -299,7 +299,7 @@ describe('also found when tried as a new user would', () => {
     const e = await exam({ triesPerQuestion: 2 });
     const a = (await call(u, 'POST', `/exams/${e.id}/attempts`)).json();
     const [ev] = await examVariants(a.id);
-    const good = wrongFor(ev!);
+    const good = wrongFor(ev);
     expect((await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: good })).statusCode).toBe(200);
     const overwrite = await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: { nope: '1' } });
     expect(overwrite.json()).toMatchObject({ statusCode: 422, code: 'UNKNOWN_PARTS' });
@@ -312,8 +312,8 @@ describe('also found when tried as a new user would', () => {
     const e = await exam({ triesPerQuestion: 1 });
     const a = (await call(u, 'POST', `/exams/${e.id}/attempts`)).json();
     const [v] = await examVariants(a.id);
-    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v!) })).statusCode).toBe(201);
-    const r = await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: wrongFor(v!) });
+    expect((await call(u, 'POST', `/attempts/${a.id}/questions/1/submissions`, { answers: wrongFor(v) })).statusCode).toBe(201);
+    const r = await call(u, 'PUT', `/attempts/${a.id}/questions/1/answers`, { answers: wrongFor(v) });
     expect(r.json()).toMatchObject({ statusCode: 409, code: 'QUESTION_ENDED' });
     expect((await call(u, 'GET', `/attempts/${a.id}`)).json().questions[0].triesLeft).toBe(0);
   });

@@ -16,7 +16,10 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     // Counted after body parsing so the key can include the email.
     hook: 'preHandler' as const,
     // Per address and account: one attacker cannot lock out a whole NAT, nor spray one account.
-    keyGenerator: (req: { ip: string; body?: unknown }) => `login:${req.ip}:${String((req.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
+    keyGenerator: (req: { ip: string; body?: unknown }) => {
+      const email = (req.body as { email?: unknown } | undefined)?.email;
+      return `login:${req.ip}:${typeof email === 'string' ? email.toLowerCase() : ''}`;
+    },
   };
 
   app.post(
