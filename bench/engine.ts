@@ -63,7 +63,9 @@ for (const ct of templates) {
   const r = benchTemplate(ct);
   vs.push(r.variants);
   gs.push(r.grades);
-  console.log(`${ct.template.id.padEnd(40)} ${Math.round(r.variants).toLocaleString('en-US').padStart(12)} ${Math.round(r.grades).toLocaleString('en-US').padStart(12)}`);
+  console.log(
+    `${ct.template.id.padEnd(40)} ${Math.round(r.variants).toLocaleString('en-US').padStart(12)} ${Math.round(r.grades).toLocaleString('en-US').padStart(12)}`,
+  );
 }
 const mv = median(vs);
 const mg = median(gs);

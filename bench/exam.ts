@@ -77,7 +77,16 @@ const poolSize = Number(values.pool);
 const correctShare = Number(values.correct);
 const seed = Number(values.seed);
 const warmupStudents = Number(values.warmup);
-for (const [k, v] of Object.entries({ students: N, window: windowMs, concurrency, think, pool: poolSize, correct: correctShare, seed, warmup: warmupStudents })) {
+for (const [k, v] of Object.entries({
+  students: N,
+  window: windowMs,
+  concurrency,
+  think,
+  pool: poolSize,
+  correct: correctShare,
+  seed,
+  warmup: warmupStudents,
+})) {
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a non-negative number`);
 }
 
@@ -129,7 +138,10 @@ setMaxListeners(0, aborted.signal);
 
 /** While set (the sequential warm-up), every request is measured: the server's SQL statements and CPU. */
 let probe: { server: ChildServer; totals: Record<Route, { n: number; queries: number; cpu: number }> } | undefined;
-const serverCounters = async (server: ChildServer) => ({ queries: await server.ask<number>({ cmd: 'queries' }, 'queries'), cpu: await server.ask<number>({ cmd: 'cpu' }, 'cpu') });
+const serverCounters = async (server: ChildServer) => ({
+  queries: await server.ask<number>({ cmd: 'queries' }, 'queries'),
+  cpu: await server.ask<number>({ cmd: 'cpu' }, 'cpu'),
+});
 const now = () => performance.now() - t0;
 
 /** What the flow reads of the start, submit and finish responses (src/routes/attempts/schemas.ts). */
@@ -139,7 +151,11 @@ const tryOut = z.object({ score: z.number(), points: z.number() });
 const finishedOut = z.object({ status: z.string(), points: z.number().optional() });
 
 /** One request; non-2xx and network errors are counted. Returns the status and parsed body (undefined for a non-2xx). */
-async function call(route: Route, url: string, init: { method: string; auth: string; body?: unknown; key?: string }): Promise<{ status: number; body: unknown } | undefined> {
+async function call(
+  route: Route,
+  url: string,
+  init: { method: string; auth: string; body?: unknown; key?: string },
+): Promise<{ status: number; body: unknown } | undefined> {
   const headers: Record<string, string> = { authorization: init.auth };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.key) headers['idempotency-key'] = init.key;
@@ -147,7 +163,12 @@ async function call(route: Route, url: string, init: { method: string; auth: str
   const before = p && (await serverCounters(p.server));
   const at = now();
   try {
-    const res = await fetch(url, { method: init.method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), signal: aborted.signal });
+    const res = await fetch(url, {
+      method: init.method,
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: aborted.signal,
+    });
     const text = await res.text();
     if (p && before) {
       const after = await serverCounters(p.server);
@@ -368,7 +389,8 @@ async function main(): Promise<number> {
     if (warmers.length) {
       const warmEnv: Env = { url: server.url, examId: warmExam.id, think: 0, answersOf };
       for (const [i, w] of warmers.entries()) {
-        if (i === Math.floor(warmers.length / 2)) probe = { server, totals: { start: { n: 0, queries: 0, cpu: 0 }, submit: { n: 0, queries: 0, cpu: 0 }, finish: { n: 0, queries: 0, cpu: 0 } } };
+        if (i === Math.floor(warmers.length / 2))
+          probe = { server, totals: { start: { n: 0, queries: 0, cpu: 0 }, submit: { n: 0, queries: 0, cpu: 0 }, finish: { n: 0, queries: 0, cpu: 0 } } };
         await runStudent(warmEnv, w, `warm${i}`);
       }
       const totals = probe?.totals;
@@ -381,12 +403,20 @@ async function main(): Promise<number> {
         firstBodies.clear();
       }
       const per = (r: Route) => (totals && totals[r].n ? `${fmt(totals[r].queries / totals[r].n, 1)} SQL, ${fmt(totals[r].cpu / totals[r].n, 1)} ms CPU` : '–');
-      console.log(`warm-up: ${warmers.length} students one by one on a copy of the exam; server per start ${per('start')}, per submit ${per('submit')}, per finish ${per('finish')} (SQL incl. BEGIN/COMMIT)`);
+      console.log(
+        `warm-up: ${warmers.length} students one by one on a copy of the exam; server per start ${per('start')}, per submit ${per('submit')}, per finish ${per('finish')} (SQL incl. BEGIN/COMMIT)`,
+      );
     }
 
     // The rush.
     const pgCpu = new PostgresCpu(bdb.admin, bdb.name);
-    const cpu0 = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await pgCpu.read(), loadgen: process.cpuUsage(), queries: await server.ask<number>({ cmd: 'queries' }, 'queries'), machine: machineCpuMs() };
+    const cpu0 = {
+      server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'),
+      postgres: await pgCpu.read(),
+      loadgen: process.cpuUsage(),
+      queries: await server.ask<number>({ cmd: 'queries' }, 'queries'),
+      machine: machineCpuMs(),
+    };
     if (values['cpu-prof']) await server.ask({ cmd: 'profile-start' }, 'profiling');
     let profiled: Promise<string> | undefined;
     const stopProfile = () => {
@@ -402,7 +432,13 @@ async function main(): Promise<number> {
     const tick = async () => {
       const at = now();
       const u = process.cpuUsage();
-      ticks.push({ at, server: await server!.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await pgCpu.read(), machine: machineCpuMs(), loadgen: (u.user + u.system) / 1000 });
+      ticks.push({
+        at,
+        server: await server!.ask<number>({ cmd: 'cpu' }, 'cpu'),
+        postgres: await pgCpu.read(),
+        machine: machineCpuMs(),
+        loadgen: (u.user + u.system) / 1000,
+      });
     };
     const sampler = setInterval(() => void tick(), 1000);
     const env1: Env = { url: server.url, examId: exam.id, think, answersOf };
@@ -430,9 +466,14 @@ async function main(): Promise<number> {
     const runMs = now();
     const loadgenCpu = process.cpuUsage(cpu0.loadgen);
     const machineBusy = machineCpuMs() - cpu0.machine;
-    const cpu1 = { server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'), postgres: await pgCpu.read(), queries: await server.ask<number>({ cmd: 'queries' }, 'queries') };
+    const cpu1 = {
+      server: await server.ask<number>({ cmd: 'cpu' }, 'cpu'),
+      postgres: await pgCpu.read(),
+      queries: await server.ask<number>({ cmd: 'queries' }, 'queries'),
+    };
     stopProfile();
-    if (profiled) console.log(`(CPU profile of the server during the rush${values['prof-seconds'] ? `'s first ${values['prof-seconds']} s` : ''}: ${await profiled})`);
+    if (profiled)
+      console.log(`(CPU profile of the server during the rush${values['prof-seconds'] ? `'s first ${values['prof-seconds']} s` : ''}: ${await profiled})`);
     await server.stop();
     server = undefined;
 
@@ -453,15 +494,26 @@ async function main(): Promise<number> {
     console.log(`successful starts:   ${fmt(started)} / ${fmt(N)} (201)`);
     console.log(`errors:              ${fmt(errorCount)}${errorCount ? ` — ${[...errors].map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
     for (const [k, b] of firstBodies) console.log(`  first ${k}: ${b}`);
-    console.log(`start latency:       p50 ${fmt(percentile(startMs, 50), 1)} ms, p90 ${fmt(percentile(startMs, 90), 1)} ms, p99 ${fmt(percentile(startMs, 99), 1)} ms, max ${fmt(Math.max(...startMs), 1)} ms`);
-    const slowest = starts.filter(ok).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    console.log(
+      `start latency:       p50 ${fmt(percentile(startMs, 50), 1)} ms, p90 ${fmt(percentile(startMs, 90), 1)} ms, p99 ${fmt(percentile(startMs, 99), 1)} ms, max ${fmt(Math.max(...startMs), 1)} ms`,
+    );
+    const slowest = starts
+      .filter(ok)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5);
     console.log(`slowest starts:      ${slowest.map((x) => `${fmt(x.ms, 0)} ms sent at ${fmt(x.at / 1000, 2)} s`).join(', ')}`);
     const fromSchedule = outcomes.flatMap((o, i) => (o.startAnsweredAt === undefined ? [] : [o.startAnsweredAt - offsets[i]]));
-    console.log(`start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`);
+    console.log(
+      `start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`,
+    );
     console.log(`submit latency:      p50 ${fmt(percentile(submitMs, 50), 1)} ms, p99 ${fmt(percentile(submitMs, 99), 1)} ms`);
     console.log(`finish latency:      p50 ${fmt(percentile(finishMs, 50), 1)} ms, p99 ${fmt(percentile(finishMs, 99), 1)} ms`);
-    console.log(`submissions/s:       ${fmt(submits.filter(ok).length / (submitPhase / 1000), 1)} (${fmt(submits.filter(ok).length)} in the submit phase of ${fmt(submitPhase / 1000, 2)} s, first submit sent → last answered)`);
-    console.log(`wall time:           ${fmt(runMs / 1000, 2)} s the rush (first start → last finish), ${fmt((performance.now() - wall0) / 1000, 1)} s in all with setup`);
+    console.log(
+      `submissions/s:       ${fmt(submits.filter(ok).length / (submitPhase / 1000), 1)} (${fmt(submits.filter(ok).length)} in the submit phase of ${fmt(submitPhase / 1000, 2)} s, first submit sent → last answered)`,
+    );
+    console.log(
+      `wall time:           ${fmt(runMs / 1000, 2)} s the rush (first start → last finish), ${fmt((performance.now() - wall0) / 1000, 1)} s in all with setup`,
+    );
     console.log(
       `students in flight:  peak ${sem.peak} (limit ${concurrency > 0 ? concurrency : 'none'}); start sent later than scheduled by p50 ${fmt(percentile(lags, 50), 1)} ms, p99 ${fmt(percentile(lags, 99), 1)} ms; ` +
         `last start sent at ${fmt(Math.max(...starts.map((x) => x.at)) / 1000, 2)} s (window ${values.window} s)`,
@@ -540,7 +592,11 @@ async function main(): Promise<number> {
         ok: correctRows === sentCorrect && sentCorrect + sentWrong === submissions,
         detail: `${correctRows} rows with score 1; sent ${sentCorrect} correct + ${sentWrong} wrong, acknowledged`,
       },
-      { name: 'attempt points = Σ points of its submit responses = finish response', ok: pointsOff === 0, detail: `${pointsOff} attempts off; Σ ${fmt(sums.total ?? 0, 1)} points` },
+      {
+        name: 'attempt points = Σ points of its submit responses = finish response',
+        ok: pointsOff === 0,
+        detail: `${pointsOff} attempts off; Σ ${fmt(sums.total ?? 0, 1)} points`,
+      },
     ];
     console.log();
     console.log('row checks:');

@@ -75,7 +75,10 @@ async function pgInsert(): Promise<FastifyInstance> {
   pool.on('error', () => {});
   const app = Fastify({ logger: false });
   app.post<{ Body: { name: string; value: number } }>('/insert', async (request, reply) => {
-    const { rows } = await pool.query<{ id: string }>('INSERT INTO bench_insert (name, value) VALUES ($1, $2) RETURNING id', [request.body.name, request.body.value]);
+    const { rows } = await pool.query<{ id: string }>('INSERT INTO bench_insert (name, value) VALUES ($1, $2) RETURNING id', [
+      request.body.name,
+      request.body.value,
+    ]);
     return reply.status(201).send({ id: rows[0]?.id });
   });
   app.addHook('onClose', async () => pool.end());

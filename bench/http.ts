@@ -150,8 +150,19 @@ async function load(url: string, what: Load, seconds: number): Promise<Ran> {
 }
 
 function summarise(name: string, r: autocannon.Result): Row {
-  const codes = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count ?? 0}`).join(' ');
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, statusCodes: codes };
+  const codes = Object.entries(r.statusCodeStats ?? {})
+    .map(([code, s]) => `${code}×${s.count ?? 0}`)
+    .join(' ');
+  return {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    statusCodes: codes,
+  };
 }
 
 /**
@@ -226,9 +237,17 @@ const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { minimumFractionDig
 function printTable(rows: Row[]): void {
   const head = ['path', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'SQL/req', 'CPU ms/req: server', 'postgres', 'autocannon'];
   const body = rows.map((r) => [
-    r.name, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.ok), fmt(r.non2xx), fmt(r.errors),
+    r.name,
+    fmt(r.rps),
+    fmt(r.p50, 1),
+    fmt(r.p99, 1),
+    fmt(r.ok),
+    fmt(r.non2xx),
+    fmt(r.errors),
     r.queriesPerRequest === undefined ? '' : fmt(r.queriesPerRequest, 2),
-    r.cpu ? fmt(r.cpu.server, 3) : '', r.cpu ? fmt(r.cpu.postgres, 3) : '', r.cpu ? fmt(r.cpu.loadgen, 3) : '',
+    r.cpu ? fmt(r.cpu.server, 3) : '',
+    r.cpu ? fmt(r.cpu.postgres, 3) : '',
+    r.cpu ? fmt(r.cpu.loadgen, 3) : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -236,7 +255,7 @@ function printTable(rows: Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
   for (const r of rows) if (r.non2xx || r.errors) console.log(`  ${r.name}: status codes ${r.statusCodes}`);
-  console.log('during the timed runs: the server (arrival to response; event-loop delay; GC) and autocannon\'s process:');
+  console.log("during the timed runs: the server (arrival to response; event-loop delay; GC) and autocannon's process:");
   for (const r of rows) {
     const p = r.pauses;
     if (p) console.log(`  ${r.name}: server: in the server p50 ${fmt(p.servedP50, 1)} ms, p99 ${fmt(p.servedP99, 1)} ms; ${describePauses(p)}`);
@@ -259,7 +278,12 @@ async function issuePath(s: Setup): Promise<Row> {
   const server = await startServer('app');
   try {
     const body = JSON.stringify({ templateId });
-    const requests = s.users.map((u): FixedRequest => ({ method: 'POST', path: `/api/v1/courses/${s.courseId}/practice`, headers: { ...JSON_HEADERS, authorization: u.auth }, body }));
+    const requests = s.users.map((u): FixedRequest => ({
+      method: 'POST',
+      path: `/api/v1/courses/${s.courseId}/practice`,
+      headers: { ...JSON_HEADERS, authorization: u.auth },
+      body,
+    }));
     return await measure('c) issue practice variant', server, { requests }, s.admin);
   } finally {
     await server.stop();
@@ -288,7 +312,18 @@ async function prepareVariants(s: Setup, count: number): Promise<SubmitJob[]> {
       }
       const user = s.users[i % s.users.length];
       const id = randomUUID();
-      batch.push({ id, templateVersionId: loaded.versionId, userId: user.id, courseId: s.courseId, seed: v.seed, params: toJson(v.secret.params), answers: toJson(v.secret.answers), parts: toJson(v.secret.parts), prompt: v.public.prompt, solution: v.secret.solution });
+      batch.push({
+        id,
+        templateVersionId: loaded.versionId,
+        userId: user.id,
+        courseId: s.courseId,
+        seed: v.seed,
+        params: toJson(v.secret.params),
+        answers: toJson(v.secret.answers),
+        parts: toJson(v.secret.parts),
+        prompt: v.public.prompt,
+        solution: v.secret.solution,
+      });
       jobs.push({ id, auth: user.auth, body: JSON.stringify({ answers: correctSubmission(v) }), key: `bench-${i}` });
     }
     // Raw SQL rather than prisma.variant.createMany, which kept ≈ 7 KB per variant alive here
@@ -323,7 +358,10 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
   try {
     row = await measure('d) submit answers', server, { submit: true }, s.admin);
     state = await (await loadgenChild()).ask<JobState>({ cmd: 'state' }, 'state');
-    if (state.exhausted) console.log(`WARNING: the submit run used up all ${fmt(jobs.length)} variants (${fmt(state.exhausted)} extra requests got 409); rerun with --variants ${jobs.length * 2}`);
+    if (state.exhausted)
+      console.log(
+        `WARNING: the submit run used up all ${fmt(jobs.length)} variants (${fmt(state.exhausted)} extra requests got 409); rerun with --variants ${jobs.length * 2}`,
+      );
 
     // Requests cut off when a run ended may or may not have committed: retry them with the same
     // Idempotency-Key, as a client whose connection dropped would, so every row is accounted for.
@@ -359,7 +397,8 @@ async function submitPath(s: Setup, variants: number): Promise<{ row: Row; rowsO
   const unacknowledged = [...storedIds].filter((id) => !acknowledged.has(id)).length;
   const missing = [...acknowledged].filter((id) => !storedIds.has(id)).length;
   const refused = jobs.filter((_, i) => answered[i] && (answered[i] < 200 || answered[i] >= 300)).length;
-  const rowsOk = stored.length === acknowledged.size && twice === 0 && unacknowledged === 0 && missing === 0 && duplicateAcks === 0 && misnamed === 0 && extraAcks === 0;
+  const rowsOk =
+    stored.length === acknowledged.size && twice === 0 && unacknowledged === 0 && missing === 0 && duplicateAcks === 0 && misnamed === 0 && extraAcks === 0;
   rowCheck =
     `row check: ${fmt(stored.length)} submission rows, ${fmt(acknowledged.size)} 2xx submit responses ` +
     `(warm-up + timed run; ${fmt(cut.length)} cut off at the end of a run, retried with their key: ${fmt(retried2xx)} 2xx); ` +
@@ -384,7 +423,9 @@ async function main(): Promise<number> {
     const env = parseEnv(appEnv);
     app = await buildApp({ config: { ...env, jwtSecret: JWT_SECRET }, db, logger: false });
     const session = await db.session();
-    await session.exec('CREATE TABLE bench_insert (id bigserial PRIMARY KEY, name text NOT NULL, value integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+    await session.exec(
+      'CREATE TABLE bench_insert (id bigserial PRIMARY KEY, name text NOT NULL, value integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+    );
     await session.release();
     await syncCatalogue(app.prisma, env.PROBLEMS_DIR);
 
@@ -395,7 +436,12 @@ async function main(): Promise<number> {
     });
     const course = await app.prisma.course.create({ data: { title: 'Bench course', code: `BENCH${randomBytes(3).toString('hex')}` } });
     await app.prisma.membership.createMany({ data: created.map((u) => ({ userId: u.id, courseId: course.id, role: 'STUDENT' as const })) });
-    const setup: Setup = { app, admin, courseId: course.id, users: created.map((u) => ({ id: u.id, auth: `Bearer ${app!.signAccessToken({ sub: u.id, adm: false })}` })) };
+    const setup: Setup = {
+      app,
+      admin,
+      courseId: course.id,
+      users: created.map((u) => ({ id: u.id, auth: `Bearer ${app!.signAccessToken({ sub: u.id, adm: false })}` })),
+    };
 
     const rows: Record<string, Row> = {};
     if (paths.has('a')) {
@@ -405,7 +451,9 @@ async function main(): Promise<number> {
     if (paths.has('b')) {
       const server = await startServer('pg');
       const body = JSON.stringify({ name: 'bench', value: 42 });
-      rows.b = await measure('b) fastify + pg INSERT', server, { requests: [{ method: 'POST', path: '/insert', headers: JSON_HEADERS, body }] }, admin).finally(() => server.stop());
+      rows.b = await measure('b) fastify + pg INSERT', server, { requests: [{ method: 'POST', path: '/insert', headers: JSON_HEADERS, body }] }, admin).finally(
+        () => server.stop(),
+      );
     }
     if (paths.has('c')) rows.c = await issuePath(setup);
     if (paths.has('d')) {
@@ -431,7 +479,9 @@ async function main(): Promise<number> {
     if (d && b) {
       const rateOk = d.rps >= 0.4 * b.rps;
       const p99Ok = d.p99 <= 50;
-      console.log(`target: submit ≥ 40% of pg-insert req/s: ${rateOk ? 'MET' : 'NOT MET'} (${pct(d.rps, b.rps)}); submit p99 ≤ 50 ms: ${p99Ok ? 'MET' : 'NOT MET'} (${fmt(d.p99, 1)} ms) → ${rateOk && p99Ok ? 'TARGET HOLDS' : 'TARGET MISSED'}`);
+      console.log(
+        `target: submit ≥ 40% of pg-insert req/s: ${rateOk ? 'MET' : 'NOT MET'} (${pct(d.rps, b.rps)}); submit p99 ≤ 50 ms: ${p99Ok ? 'MET' : 'NOT MET'} (${fmt(d.p99, 1)} ms) → ${rateOk && p99Ok ? 'TARGET HOLDS' : 'TARGET MISSED'}`,
+      );
     }
     if (rowCheck) console.log(rowCheck);
   } finally {

@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   QUESTION_ENDED: { status: 409, description: 'the question is answered correctly or out of tries; nothing more can be saved for it' },
   TRY_CONFLICT: { status: 409, description: 'the question changed while the try was graded; read the attempt and retry' },
   ALREADY_SUBMITTED: { status: 409, description: 'the practice variant was already graded' },
-  PRACTICE_LOCKED: { status: 409, description: "practice of this problem is closed while an exam of the course that uses it is open" },
+  PRACTICE_LOCKED: { status: 409, description: 'practice of this problem is closed while an exam of the course that uses it is open' },
   BLUEPRINT_UNSATISFIABLE: { status: 422, description: "the exam's pools cannot fill every section" },
   // 422
   ANSWER_FORMAT: { status: 422, description: 'an answer could not be read as a number, fraction, list or choice; nothing was stored' },

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const admin = await ensureAdmin(app.prisma);
   if (admin) {
     // Printed once, on purpose, to stdout: there is no other way to learn it.
-    console.log(`\n  First start: administrator account created\n    email:    ${admin.email}\n    password: ${admin.password}\n  (shown only this once; change it with PUT /api/v1/me/password)\n`);
+    console.log(
+      `\n  First start: administrator account created\n    email:    ${admin.email}\n    password: ${admin.password}\n  (shown only this once; change it with PUT /api/v1/me/password)\n`,
+    );
   }
 
   // Attempts whose deadline passed are finished (saved answers graded) even if nobody touches them.

@@ -32,7 +32,13 @@ interface Running {
 
 async function start(): Promise<Running> {
   const port = await freePort();
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   delete env.JWT_SECRET;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +62,11 @@ async function start(): Promise<Running> {
 }
 
 function login(port: number, email: string, password: string) {
-  return fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  return fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
 }
 
 describe('npm start on the embedded database', { timeout: 240_000 }, () => {
@@ -76,7 +86,9 @@ describe('npm start on the embedded database', { timeout: 240_000 }, () => {
       body: JSON.stringify({ title: 'Deep Learning', code: 'DL-E2E' }),
     });
     expect(course.status).toBe(201);
-    const templates = await fetch(`http://127.0.0.1:${s.port}/api/v1/courses/${((await course.json()) as { id: string }).id}/templates`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const templates = await fetch(`http://127.0.0.1:${s.port}/api/v1/courses/${((await course.json()) as { id: string }).id}/templates`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(((await templates.json()) as { total: number }).total).toBeGreaterThanOrEqual(40);
 
     // SIGTERM while a slow request (argon2 login) is in flight: it still completes.
@@ -100,7 +112,11 @@ describe('npm start on the embedded database', { timeout: 240_000 }, () => {
   });
 
   it('refuses to start with a bad variable and names it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, PORT: 'eighty', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: 'eighty', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stderr?.on('data', (d) => (out += String(d)));
     const code = await new Promise<number | null>((res) => child.on('exit', res));

@@ -62,7 +62,11 @@ export function killChildren(): void {
 }
 
 export async function startServer(mode: 'hello' | 'pg' | 'app', env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, mode], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
   children.add(child);
   const exited = new Promise<void>((done) => child.once('exit', () => (children.delete(child), done())));
   const port = await new Promise<number>((ok, fail) => {

@@ -45,8 +45,7 @@ const REUSE_GRACE_MS = 30_000;
 /** rotate(app, token): exchanges a live refresh token for a new pair; 401 otherwise. */
 export async function rotate(app: FastifyInstance, token: string): Promise<TokenPair> {
   const now = app.now();
-  const find = () =>
-    app.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: { select: { id: true, isAdmin: true } } } });
+  const find = () => app.prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: { select: { id: true, isAdmin: true } } } });
   const row = await find();
   if (!row) throw unauthorized('invalid refresh token');
   if (row.expiresAt <= now) throw unauthorized('refresh token expired');

@@ -3,14 +3,7 @@
  * answers, constraints hold, the correct answers score 1, a perturbed answer scores below 1,
  * unreadable text is a format error — and how many variants are distinct.
  */
-import {
-  canonicalJson,
-  EngineError,
-  grade,
-  instantiate,
-  type CompiledTemplate,
-  type Variant,
-} from '../engine/index.js';
+import { canonicalJson, EngineError, grade, instantiate, type CompiledTemplate, type Variant } from '../engine/index.js';
 import { correctSubmission, perturbedSubmission, unreadableSubmission } from './submissions.js';
 
 export interface SelfTestReport {

@@ -109,10 +109,19 @@ export function attemptRef(
 export async function authorizeAttempt(prisma: PrismaClient, p: Principal, unsafeAttemptId: string, action: AttemptAction): Promise<AttemptRef> {
   const a = await prisma.attempt.findUnique({
     where: { id: unsafeAttemptId },
-    select: { id: true, userId: true, examId: true, exam: { select: { courseId: true, course: { select: { memberships: { where: { userId: p.userId }, select: { role: true } } } } } } },
+    select: {
+      id: true,
+      userId: true,
+      examId: true,
+      exam: { select: { courseId: true, course: { select: { memberships: { where: { userId: p.userId }, select: { role: true } } } } } },
+    },
   });
   if (!a) throw notFound('attempt');
-  return attemptRef(p, { id: a.id, userId: a.userId, examId: a.examId, courseId: a.exam.courseId, callerRole: a.exam.course.memberships[0]?.role ?? null }, action);
+  return attemptRef(
+    p,
+    { id: a.id, userId: a.userId, examId: a.examId, courseId: a.exam.courseId, callerRole: a.exam.course.memberships[0]?.role ?? null },
+    action,
+  );
 }
 
 type VariantRow = { id: string; userId: string; context: VariantContext; ownerRole: CourseRole | null; callerRole: CourseRole | null };
@@ -141,7 +150,13 @@ export function variantRef(p: Principal, row: VariantRow, context: VariantContex
 
 /** authorizeVariant(db, principal, unsafeVariantId, context): a reference for reading the variant, or 404. One statement. */
 export async function authorizeVariant(db: { sql: RawQuery }, p: Principal, unsafeVariantId: string, context: VariantContext): Promise<VariantRef> {
-  const [v] = await db.sql.query<{ id: string; userId: string; context: VariantContext; ownerRole: CourseRole | null; callerRole: CourseRole | null }>(Prisma.sql`
+  const [v] = await db.sql.query<{
+    id: string;
+    userId: string;
+    context: VariantContext;
+    ownerRole: CourseRole | null;
+    callerRole: CourseRole | null;
+  }>(Prisma.sql`
     SELECT v.id::text AS id, v."userId"::text AS "userId", v.context::text AS context,
            ${roleOfColumn('v."userId"', 'v."courseId"')} AS "ownerRole", ${roleIn(p.userId, 'v."courseId"')} AS "callerRole"
     FROM "Variant" v WHERE v.id = ${unsafeVariantId}::uuid`);

@@ -15,7 +15,11 @@ export interface SyncReport {
 }
 
 /** upsertTemplate(prisma, ct, source): stores ct as the template's current version if its hash is new. */
-export async function upsertTemplate(prisma: PrismaClient, ct: CompiledTemplate, source: 'builtin' | 'api'): Promise<{ versionId: string; version: number; created: boolean }> {
+export async function upsertTemplate(
+  prisma: PrismaClient,
+  ct: CompiledTemplate,
+  source: 'builtin' | 'api',
+): Promise<{ versionId: string; version: number; created: boolean }> {
   const t = ct.template;
   return prisma.$transaction(async (tx) => {
     const existing = await tx.problemTemplate.findUnique({ where: { id: t.id }, select: { currentVersion: true } });
@@ -57,7 +61,15 @@ export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: Fas
   if (fresh.length) {
     await prisma.$transaction([
       prisma.problemTemplate.createMany({
-        data: fresh.map(({ template: t }) => ({ id: t.id, title: t.title, topic: t.topic, tags: t.tags, difficulty: t.difficulty, source: 'builtin', currentVersion: 1 })),
+        data: fresh.map(({ template: t }) => ({
+          id: t.id,
+          title: t.title,
+          topic: t.topic,
+          tags: t.tags,
+          difficulty: t.difficulty,
+          source: 'builtin',
+          currentVersion: 1,
+        })),
       }),
       prisma.templateVersion.createMany({
         data: fresh.map((ct) => ({ templateId: ct.template.id, version: 1, hash: ct.hash, content: toJson(ct.template) })),

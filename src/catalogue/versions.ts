@@ -81,7 +81,12 @@ export class TemplateVersions {
   }
 
   private remember(row: { id: string; templateId: string; version: number; content: unknown }): LoadedVersion {
-    const loaded = { versionId: row.id, templateId: row.templateId, version: row.version, compiled: compileTemplate(row.content, `${row.templateId} v${row.version}`) };
+    const loaded = {
+      versionId: row.id,
+      templateId: row.templateId,
+      version: row.version,
+      compiled: compileTemplate(row.content, `${row.templateId} v${row.version}`),
+    };
     this.byVersionId.set(row.id, loaded);
     return loaded;
   }

@@ -53,11 +53,7 @@ export function generateCourseCode(title: string): string {
  * Only administrators and people who already teach a course may create one, so that any
  * registered student cannot open courses of their own.
  */
-export async function createCourse(
-  prisma: PrismaClient,
-  caller: Principal,
-  input: { title: string; code?: string },
-): Promise<CourseView> {
+export async function createCourse(prisma: PrismaClient, caller: Principal, input: { title: string; code?: string }): Promise<CourseView> {
   if (!caller.admin) {
     const teaches = await prisma.membership.count({ where: { userId: caller.userId, role: 'INSTRUCTOR' } });
     if (!teaches) throw forbidden('only administrators and instructors can create courses');

@@ -62,7 +62,12 @@ export async function addMember(prisma: PrismaClient, { courseId }: CourseRef, i
  * caller's own role is read again under the lock, since it may have changed since it was
  * authorised (a demoted instructor's in-flight request must not go through).
  */
-async function withCourseLock<T>(prisma: PrismaClient, course: CourseRef, needInstructor: boolean, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+async function withCourseLock<T>(
+  prisma: PrismaClient,
+  course: CourseRef,
+  needInstructor: boolean,
+  fn: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   const { courseId, principal } = course;
   return prisma.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Course" WHERE "id" = ${courseId}::uuid FOR UPDATE`;

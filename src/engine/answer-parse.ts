@@ -89,9 +89,17 @@ export function parseVector(raw: unknown, length: number): Parsed<ParsedNumber[]
 function splitRows(text: string): string[] {
   const t = text.trim();
   if (t.startsWith('[[') || /^\[\s*\[/.test(t)) {
-    return t.replace(/^\[\s*/, '').replace(/\s*\]$/, '').split(/\]\s*,?\s*\[/).map((r) => r.replace(/[[\]]/g, ''));
+    return t
+      .replace(/^\[\s*/, '')
+      .replace(/\s*\]$/, '')
+      .split(/\]\s*,?\s*\[/)
+      .map((r) => r.replace(/[[\]]/g, ''));
   }
-  return t.replace(/^\[/, '').replace(/\]$/, '').split(/\s*;\s*|\n/).filter((r) => r.trim() !== '');
+  return t
+    .replace(/^\[/, '')
+    .replace(/\]$/, '')
+    .split(/\s*;\s*|\n/)
+    .filter((r) => r.trim() !== '');
 }
 
 /** parseMatrix("1 2; 3 4", [2, 2]) → [[1, 2], [3, 4]]. */

@@ -45,7 +45,25 @@ const RELU = 14;
 const MAX = 15;
 const MIN = 16;
 
-const OP_NAMES = ['constant', 'variable', 'addition', 'subtraction', 'multiplication', 'division', 'power', 'negation', 'exp', 'log', 'sqrt', 'abs', 'sigmoid', 'tanh', 'relu', 'max', 'min'];
+const OP_NAMES = [
+  'constant',
+  'variable',
+  'addition',
+  'subtraction',
+  'multiplication',
+  'division',
+  'power',
+  'negation',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'max',
+  'min',
+];
 const INFIX = ['', '', '+', '-', '*', '/', '^'];
 
 // "1 / 0 = Infinity", "log(-1) = NaN": the failing operation with its actual operands.
@@ -483,9 +501,7 @@ function forward(fn: string, g: ExprGraph, point: Record<string, number>): numbe
       v = apply(o, vals[a[k]], b[k] < 0 ? 0 : vals[b[k]]);
       if (!Number.isFinite(v)) {
         const shown = showOperation(o, vals[a[k]], b[k] < 0 ? 0 : vals[b[k]], v);
-        throw new RangeError(
-          `${fn}: at position ${g.at[k] + 1} of ${excerpt(g.source, g.at[k])}: ${OP_NAMES[o]} is not finite at this point (${shown})`,
-        );
+        throw new RangeError(`${fn}: at position ${g.at[k] + 1} of ${excerpt(g.source, g.at[k])}: ${OP_NAMES[o]} is not finite at this point (${shown})`);
       }
     }
     vals[k] = v;
@@ -627,10 +643,7 @@ export function gradient(expr: string | ExprGraph, point: Record<string, number>
  * The value f(point) together with the gradient (as `gradient`).
  * @example valueAndGradient("x * x", { x: 3 }) // { value: 9, grad: { x: 6 } }
  */
-export function valueAndGradient(
-  expr: string | ExprGraph,
-  point: Record<string, number>,
-): { value: number; grad: Record<string, number> } {
+export function valueAndGradient(expr: string | ExprGraph, point: Record<string, number>): { value: number; grad: Record<string, number> } {
   const fn = 'valueAndGradient';
   const g = graphOf(fn, expr);
   bind(fn, g, point);

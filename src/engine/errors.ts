@@ -16,14 +16,22 @@ export class EngineError extends Error {
 
 /** A template that does not match the schema, or whose expressions do not compile. */
 export class TemplateError extends EngineError {
-  constructor(message: string, path = '', readonly issues: { path: string; message: string }[] = []) {
+  constructor(
+    message: string,
+    path = '',
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
     super('TEMPLATE_INVALID', message, path);
   }
 }
 
 /** An expression that cannot be parsed, uses a forbidden construct, or fails to evaluate. */
 export class ExpressionError extends EngineError {
-  constructor(message: string, path = '', readonly position?: number) {
+  constructor(
+    message: string,
+    path = '',
+    readonly position?: number,
+  ) {
     super('EXPRESSION_INVALID', message, path);
   }
 }

@@ -29,22 +29,100 @@ math.import({ ...engineFunctions, ...helpers }, { override: true });
 
 /** mathjs built-ins a template may call: arithmetic, elementary functions, reductions, linear algebra. */
 const MATHJS_FUNCTIONS = [
-  'abs', 'add', 'subtract', 'multiply', 'divide', 'pow', 'sqrt', 'cbrt', 'square', 'cube', 'exp',
-  'expm1', 'log', 'log10', 'log2', 'log1p', 'nthRoot', 'hypot', 'sin', 'cos', 'tan', 'asin', 'acos',
-  'atan', 'atan2', 'sinh', 'cosh', 'floor', 'ceil', 'round', 'fix', 'sign', 'mod', 'gcd', 'lcm',
-  'max', 'min', 'sum', 'prod', 'mean', 'median', 'std', 'variance', 'norm', 'dot', 'cross',
-  'transpose', 'det', 'inv', 'trace', 'size', 'map', 'filter', 'sort', 'concat', 'flatten', 'diag',
-  'subset', 'index', 'column', 'row', 'squeeze', 'count', 'cumsum', 'dotMultiply', 'dotDivide',
-  'dotPow', 'unaryMinus', 'unaryPlus', 'equal', 'unequal', 'smaller', 'larger', 'smallerEq',
-  'largerEq', 'and', 'or', 'not', 'xor', 'isInteger', 'isZero', 'isPositive', 'isNegative',
-  'isNaN', 'deepEqual', 'equalText', 'compareText', 'number', 'reshape', 'zeros', 'ones',
+  'abs',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'pow',
+  'sqrt',
+  'cbrt',
+  'square',
+  'cube',
+  'exp',
+  'expm1',
+  'log',
+  'log10',
+  'log2',
+  'log1p',
+  'nthRoot',
+  'hypot',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'atan2',
+  'sinh',
+  'cosh',
+  'floor',
+  'ceil',
+  'round',
+  'fix',
+  'sign',
+  'mod',
+  'gcd',
+  'lcm',
+  'max',
+  'min',
+  'sum',
+  'prod',
+  'mean',
+  'median',
+  'std',
+  'variance',
+  'norm',
+  'dot',
+  'cross',
+  'transpose',
+  'det',
+  'inv',
+  'trace',
+  'size',
+  'map',
+  'filter',
+  'sort',
+  'concat',
+  'flatten',
+  'diag',
+  'subset',
+  'index',
+  'column',
+  'row',
+  'squeeze',
+  'count',
+  'cumsum',
+  'dotMultiply',
+  'dotDivide',
+  'dotPow',
+  'unaryMinus',
+  'unaryPlus',
+  'equal',
+  'unequal',
+  'smaller',
+  'larger',
+  'smallerEq',
+  'largerEq',
+  'and',
+  'or',
+  'not',
+  'xor',
+  'isInteger',
+  'isZero',
+  'isPositive',
+  'isNegative',
+  'isNaN',
+  'deepEqual',
+  'equalText',
+  'compareText',
+  'number',
+  'reshape',
+  'zeros',
+  'ones',
   'identity',
 ];
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
-  ...MATHJS_FUNCTIONS,
-  ...Object.keys(engineFunctions),
-  ...Object.keys(helpers),
-]);
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...MATHJS_FUNCTIONS, ...Object.keys(engineFunctions), ...Object.keys(helpers)]);
 const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
 
 // Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
@@ -74,13 +152,32 @@ math.import({ sort: (x: unknown, ...rest: unknown[]) => originalSort(Array.isArr
 
 // Last: nothing can be imported after this.
 const DISABLED = [
-  'import', 'createUnit', 'evaluate', 'parse', 'compile', 'parser', 'simplify', 'simplifyConstant',
-  'simplifyCore', 'derivative', 'resolve', 'reviver', 'replacer', 'rationalize', 'chain',
-  'symbolicEqual', 'leafCount',
+  'import',
+  'createUnit',
+  'evaluate',
+  'parse',
+  'compile',
+  'parser',
+  'simplify',
+  'simplifyConstant',
+  'simplifyCore',
+  'derivative',
+  'resolve',
+  'reviver',
+  'replacer',
+  'rationalize',
+  'chain',
+  'symbolicEqual',
+  'leafCount',
 ];
 math.import(
   Object.fromEntries(
-    DISABLED.map((name) => [name, () => { throw new Error(`function ${name} is disabled`); }]),
+    DISABLED.map((name) => [
+      name,
+      () => {
+        throw new Error(`function ${name} is disabled`);
+      },
+    ]),
   ),
   { override: true },
 );
@@ -133,12 +230,9 @@ function check(node: Node, depth: number, inIndex: boolean, names: ReadonlySet<s
     }
     case 'FunctionNode': {
       const fn: Node | undefined = node.fn;
-      const name = fn?.type === 'SymbolNode' ? fn.name ?? '' : '';
+      const name = fn?.type === 'SymbolNode' ? (fn.name ?? '') : '';
       if (!ALLOWED_FUNCTIONS.has(name)) {
-        throw new ExpressionError(
-          name ? `function '${name}' is not allowed` : 'only named functions can be called',
-          path,
-        );
+        throw new ExpressionError(name ? `function '${name}' is not allowed` : 'only named functions can be called', path);
       }
       // The callee symbol is checked here; only the arguments are walked below.
       for (const arg of (node as unknown as { args: Node[] }).args) check(arg, depth + 1, inIndex, names, used, path);

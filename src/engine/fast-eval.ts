@@ -85,21 +85,25 @@ export function createFastCompiler(math: MathLike) {
   const mathOr = fn('or');
 
   type Binary = (a: unknown, b: unknown) => unknown;
-  const elementwise = (op: (x: number, y: number) => number, fallback: AnyFn): Binary => (a, b) => {
-    if (isNum(a) && isNum(b)) return op(a, b);
-    if (isVec(a) && isVec(b) && a.length === b.length) {
-      const out = new Array<number>(a.length);
-      for (let i = 0; i < a.length; i++) out[i] = op(a[i], b[i]);
-      return out;
-    }
-    return fallback(a, b);
-  };
-  const scaling = (op: (x: number, y: number) => number, fallback: AnyFn, scalarLeftOk: boolean): Binary => (a, b) => {
-    if (isNum(a) && isNum(b)) return op(a, b);
-    if (isVec(a) && isNum(b)) return a.map((x) => op(x, b));
-    if (scalarLeftOk && isNum(a) && isVec(b)) return b.map((y) => op(a, y));
-    return fallback(a, b);
-  };
+  const elementwise =
+    (op: (x: number, y: number) => number, fallback: AnyFn): Binary =>
+    (a, b) => {
+      if (isNum(a) && isNum(b)) return op(a, b);
+      if (isVec(a) && isVec(b) && a.length === b.length) {
+        const out = new Array<number>(a.length);
+        for (let i = 0; i < a.length; i++) out[i] = op(a[i], b[i]);
+        return out;
+      }
+      return fallback(a, b);
+    };
+  const scaling =
+    (op: (x: number, y: number) => number, fallback: AnyFn, scalarLeftOk: boolean): Binary =>
+    (a, b) => {
+      if (isNum(a) && isNum(b)) return op(a, b);
+      if (isVec(a) && isNum(b)) return a.map((x) => op(x, b));
+      if (scalarLeftOk && isNum(a) && isVec(b)) return b.map((y) => op(a, y));
+      return fallback(a, b);
+    };
   const compare = (test: (a: number, b: number) => boolean, name: string): Binary => {
     const fallback = fn(name);
     return (a, b) => (isNum(a) && isNum(b) ? test(a, b) : fallback(a, b));

@@ -4,14 +4,7 @@
  * not count them as tries); follow-through re-grades a part against the value implied by the
  * student's own earlier answers.
  */
-import {
-  parseChoice,
-  parseInteger,
-  parseMatrix,
-  parseNumber,
-  parseVector,
-  type ParsedNumber,
-} from './answer-parse.js';
+import { parseChoice, parseInteger, parseMatrix, parseNumber, parseVector, type ParsedNumber } from './answer-parse.js';
 import { EngineError } from './errors.js';
 import { compiledTemplateByHash, recomputeAnswer, type CompiledTemplate, type GradingPart, type Variant } from './template.js';
 import { insufficientPrecision, withinTolerance } from './tolerance.js';
@@ -199,7 +192,14 @@ export function grade(variant: Variant, answers: Record<string, unknown>, templa
     const status: PartStatus = c.score >= 1 ? 'correct' : c.score > 0 ? 'partial' : 'incorrect';
     const earned = part.points * c.score;
     points += earned;
-    const result: PartResult = { id: part.id, status, score: c.score, points: earned, maxPoints: part.points, feedback: feedbackFor(status, c, viaFollowThrough) };
+    const result: PartResult = {
+      id: part.id,
+      status,
+      score: c.score,
+      points: earned,
+      maxPoints: part.points,
+      feedback: feedbackFor(status, c, viaFollowThrough),
+    };
     if (c.elements) result.elements = c.elements;
     if (viaFollowThrough) result.followThrough = true;
     if (c.hint && status !== 'correct') result.hint = c.hint;

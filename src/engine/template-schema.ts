@@ -4,9 +4,7 @@
  */
 import { z } from 'zod';
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an identifier: a letter or _, then letters, digits or _ (at most 40)');
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an identifier: a letter or _, then letters, digits or _ (at most 40)');
 const kebab = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case: lowercase letters, digits and single dashes')
@@ -99,10 +97,7 @@ const answerSchema = z
     }
   });
 
-const constraintSchema = z.union([
-  expression,
-  z.strictObject({ expr: expression, message: z.string().max(300).optional() }),
-]);
+const constraintSchema = z.union([expression, z.strictObject({ expr: expression, message: z.string().max(300).optional() })]);
 
 export const templateSchema = z
   .strictObject({

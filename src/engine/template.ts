@@ -9,14 +9,7 @@ import { ConstraintError, EngineError, ExpressionError, TemplateError } from './
 import { formatValue } from './format.js';
 import { createRng } from './rng.js';
 import { drawMany, drawScalar } from './sample.js';
-import {
-  templateSchema,
-  type AnswerSpec,
-  type AnswerType,
-  type ParamSpec,
-  type Template,
-  type Tolerance,
-} from './template-schema.js';
+import { templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
 
 export type AnswerValue = number | number[] | number[][] | string | string[];
 
@@ -150,7 +143,13 @@ function compileChecked(template: Template, hash: string): CompiledTemplate {
     let expr: CompiledExpression | undefined;
     if (spec.type === 'derived') expr = compileExpression(spec.expr, names, `${path}.expr`);
     if (spec.type === 'vector' || spec.type === 'matrix') {
-      const sizes = spec.type === 'vector' ? [['length', spec.length]] : [['rows', spec.rows], ['cols', spec.cols]];
+      const sizes =
+        spec.type === 'vector'
+          ? [['length', spec.length]]
+          : [
+              ['rows', spec.rows],
+              ['cols', spec.cols],
+            ];
       for (const [field, s] of sizes) {
         if (typeof s === 'string') {
           const ref = template.params[s];
@@ -165,7 +164,7 @@ function compileChecked(template: Template, hash: string): CompiledTemplate {
   }
   const constraints = template.constraints.map((c, i) => {
     const src = typeof c === 'string' ? c : c.expr;
-    const label = typeof c === 'string' ? c : c.message ?? c.expr;
+    const label = typeof c === 'string' ? c : (c.message ?? c.expr);
     return { expr: compileExpression(src, names, `constraints[${i}]`), label };
   });
   const prompt = compilePieces(template.prompt, names, 'prompt');
@@ -399,4 +398,3 @@ export function recomputeAnswer(ct: CompiledTemplate, variant: Variant, partId: 
   if (!entry) throw new EngineError('PART_UNKNOWN', `no answer '${partId}' in template ${ct.template.id}`);
   return entry.expr.evaluate(scope);
 }
-

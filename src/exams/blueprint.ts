@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 
-const templateId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id').max(80);
+const templateId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id')
+  .max(80);
 
 export const poolSchema = z
   .strictObject({
@@ -64,14 +67,23 @@ export const policiesSchema = z
     practiceLock: z.enum(PRACTICE_LOCK).default('off'),
   })
   .refine((p) => !p.opensAt || !p.closesAt || p.opensAt < p.closesAt, { message: 'opensAt must be before closesAt', path: ['closesAt'] })
-  .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= (a[i - 1])), {
+  .refine((p) => !p.triesSchedule || p.triesSchedule.every((v, i, a) => i === 0 || v <= a[i - 1]), {
     message: 'a tries schedule must not increase',
     path: ['triesSchedule'],
   });
 
 export const blueprintSchema = z.strictObject({
   sections: z.array(sectionSchema).min(1).max(20),
-  policies: policiesSchema.default({ maxAttempts: 1, triesPerQuestion: 1, newVariantOnRetry: false, gradeDuringAttempt: true, release: 'after-attempt', shuffle: false, scorePolicy: 'best', practiceLock: 'off' }),
+  policies: policiesSchema.default({
+    maxAttempts: 1,
+    triesPerQuestion: 1,
+    newVariantOnRetry: false,
+    gradeDuringAttempt: true,
+    release: 'after-attempt',
+    shuffle: false,
+    scorePolicy: 'best',
+    practiceLock: 'off',
+  }),
 });
 
 export type Pool = z.output<typeof poolSchema>;
@@ -84,7 +96,7 @@ export function tryCredit(p: Policies, n: number): number {
   const s = p.triesSchedule;
   if (!s) return 1;
   const v = s[Math.min(n, s.length) - 1];
-  return v / (s[0]);
+  return v / s[0];
 }
 
 /** Blueprint JSON for storage (dates as ISO strings). */

@@ -40,12 +40,12 @@ export function drawQuestions(sections: ResolvedSection[], shuffle: boolean, ran
   sections.forEach((s, sectionIndex) => {
     const groups = s.groups ? shuffleInPlace([...s.groups], random) : [s.templateIds];
     for (let k = 0; k < s.count; k++) {
-      slots.push({ sectionIndex, points: s.points, candidates: shuffleInPlace([...(groups[k % groups.length])], random) });
+      slots.push({ sectionIndex, points: s.points, candidates: shuffleInPlace([...groups[k % groups.length]], random) });
     }
   });
   const owner = new Map<string, number>();
   const assign = (slot: number, seen: Set<string>): boolean => {
-    for (const t of (slots[slot]).candidates) {
+    for (const t of slots[slot].candidates) {
       if (seen.has(t)) continue;
       seen.add(t);
       const holder = owner.get(t);

@@ -54,11 +54,9 @@ function overrideView(o: ExamOverride): OverrideView {
   return { examId: o.examId, userId: o.userId, extraMinutes: o.extraMinutes, closesAt: o.closesAt, extraAttempts: o.extraAttempts, createdAt: o.createdAt };
 }
 
-const examFrozen = (status: ExamStatus) =>
-  conflict('EXAM_FROZEN', `only drafts can be edited; this exam is ${status} (copy it to edit)`, { status });
+const examFrozen = (status: ExamStatus) => conflict('EXAM_FROZEN', `only drafts can be edited; this exam is ${status} (copy it to edit)`, { status });
 
-const invalidTransition = (from: ExamStatus, to: ExamStatus) =>
-  conflict('INVALID_TRANSITION', `a ${from} exam cannot become ${to}`, { from, to });
+const invalidTransition = (from: ExamStatus, to: ExamStatus) => conflict('INVALID_TRANSITION', `a ${from} exam cannot become ${to}`, { from, to });
 
 /**
  * What a reader sees of a blueprint: staff see it whole; students see the sections' titles,
@@ -66,7 +64,10 @@ const invalidTransition = (from: ExamStatus, to: ExamStatus) =>
  */
 function blueprintFor(b: Blueprint, role: CourseRole): ExamView['blueprint'] {
   if (role !== 'STUDENT') return b;
-  return { sections: b.sections.map((s) => ({ ...(s.title !== undefined ? { title: s.title } : {}), count: s.count, points: s.points })), policies: b.policies };
+  return {
+    sections: b.sections.map((s) => ({ ...(s.title !== undefined ? { title: s.title } : {}), count: s.count, points: s.points })),
+    policies: b.policies,
+  };
 }
 
 /**
@@ -200,7 +201,10 @@ export async function putOverride(
   unsafeUserId: string,
   input: { extraMinutes: number; closesAt: Date | null; extraAttempts: number },
 ): Promise<OverrideView> {
-  const member = await prisma.membership.findUnique({ where: { userId_courseId: { userId: unsafeUserId, courseId: exam.courseId } }, select: { userId: true } });
+  const member = await prisma.membership.findUnique({
+    where: { userId_courseId: { userId: unsafeUserId, courseId: exam.courseId } },
+    select: { userId: true },
+  });
   if (!member) throw notFound('member');
   const data = { extraMinutes: input.extraMinutes, closesAt: input.closesAt, extraAttempts: input.extraAttempts };
   const o = await prisma.examOverride.upsert({

@@ -85,7 +85,9 @@ async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, b
         score: g.score,
         points: pts,
         maxPoints: q.maxPoints,
-        requestHash: createHash('sha256').update(canonicalJson({ finish: q.id, saved })).digest('hex'),
+        requestHash: createHash('sha256')
+          .update(canonicalJson({ finish: q.id, saved }))
+          .digest('hex'),
         earned,
       });
     }

@@ -83,7 +83,10 @@ export async function listPointsAudit(app: FastifyInstance, ref: AttemptRef): Pr
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
   // byUserId keeps no foreign key (the audit outlives accounts): names are looked up, may be gone.
-  const users = await app.prisma.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.byUserId))] } }, select: { id: true, email: true, name: true } });
+  const users = await app.prisma.user.findMany({
+    where: { id: { in: [...new Set(rows.map((r) => r.byUserId))] } },
+    select: { id: true, email: true, name: true },
+  });
   const byId = new Map(users.map((u) => [u.id, u]));
   return {
     attemptId: attempt.id,

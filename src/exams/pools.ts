@@ -33,8 +33,7 @@ async function unknownTemplateIds(prisma: Db, ids: readonly string[]): Promise<s
   return ids.filter((id) => !known.has(id));
 }
 
-const poolInvalid = (unknown: string[]) =>
-  unprocessable('POOL_INVALID', `unknown template ids: ${unknown.join(', ')}`, { unknown });
+const poolInvalid = (unknown: string[]) => unprocessable('POOL_INVALID', `unknown template ids: ${unknown.join(', ')}`, { unknown });
 
 /**
  * resolvePool(prisma, pool): the templates a pool stands for. Explicit `templates` or `groups`
@@ -69,7 +68,11 @@ async function assertFilterValuesExist(prisma: Db, pool: Pool): Promise<void> {
   for (const tag of pool.tags ?? []) if (!(await prisma.problemTemplate.count({ where: { tags: { has: tag } } }))) unknownTags.push(tag);
   const named = [...(unknownTopic !== undefined ? [`topic '${unknownTopic}'`] : []), ...unknownTags.map((t) => `tag '${t}'`)];
   if (named.length) {
-    throw unprocessable('POOL_INVALID', `no template has the ${named.join(' or the ')}`, { unknown: [], ...(unknownTopic !== undefined ? { unknownTopic } : {}), ...(unknownTags.length ? { unknownTags } : {}) });
+    throw unprocessable('POOL_INVALID', `no template has the ${named.join(' or the ')}`, {
+      unknown: [],
+      ...(unknownTopic !== undefined ? { unknownTopic } : {}),
+      ...(unknownTags.length ? { unknownTags } : {}),
+    });
   }
 }
 
@@ -88,7 +91,9 @@ export async function resolveBlueprintPools(prisma: Db, blueprint: Blueprint): P
       if (!(err instanceof AppError) || err.code !== 'POOL_INVALID') throw err;
       const details = err.details as { unknown: string[] } & Record<string, unknown>;
       invalid.push({ section, ...details });
-      messages.push(details.unknown.length ? `section ${section + 1}: unknown template ids: ${details.unknown.join(', ')}` : `section ${section + 1}: ${err.message}`);
+      messages.push(
+        details.unknown.length ? `section ${section + 1}: unknown template ids: ${details.unknown.join(', ')}` : `section ${section + 1}: ${err.message}`,
+      );
       resolved.push({ templateIds: [] });
     }
   }
@@ -136,7 +141,7 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
     const via = new Map<number, number>(); // section → the template it was reached through (-1: the source)
     const queue: number[] = [];
     for (const [s, count] of counts.entries()) {
-      if ((used[s]) < count) {
+      if (used[s] < count) {
         via.set(s, -1);
         queue.push(s);
       }
@@ -155,7 +160,7 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
             holder[tt] = sec;
             const prev = via.get(sec) as number;
             if (prev === -1) {
-              used[sec] = (used[sec]) + 1;
+              used[sec] = used[sec] + 1;
               break;
             }
             tt = prev;
@@ -178,7 +183,7 @@ export function shortfalls(pools: readonly (readonly string[])[], counts: readon
       // The sections reached hold every template their pools share (else a path would exist).
       const sections = [...reached].sort((a, b) => a - b);
       const available = new Set(sections.flatMap((s) => adj[s])).size;
-      const count = sections.reduce((sum, s) => sum + (counts[s]), 0);
+      const count = sections.reduce((sum, s) => sum + counts[s], 0);
       return [{ sections, available, count }];
     }
   }
@@ -200,7 +205,7 @@ export interface GroupShortfall {
 export function groupShortfalls(pools: readonly ResolvedPool[], counts: readonly number[]): GroupShortfall[] {
   return pools.flatMap((p, section) => {
     if (!p.groups) return [];
-    const share = Math.ceil((counts[section]) / p.groups.length);
+    const share = Math.ceil(counts[section] / p.groups.length);
     return p.groups.flatMap((g, group) => (g.length < share ? [{ section, group, available: g.length, count: share }] : []));
   });
 }
@@ -223,7 +228,13 @@ function describeShortfall(s: Shortfall | GroupShortfall): string {
 export async function checkBlueprint(prisma: Db, blueprint: Blueprint): Promise<ResolvedPool[]> {
   const pools = await resolveBlueprintPools(prisma, blueprint);
   const counts = blueprint.sections.map((s) => s.count);
-  const short = [...shortfalls(pools.map((p) => p.templateIds), counts), ...groupShortfalls(pools, counts)];
+  const short = [
+    ...shortfalls(
+      pools.map((p) => p.templateIds),
+      counts,
+    ),
+    ...groupShortfalls(pools, counts),
+  ];
   if (short.length) throw unprocessable('BLUEPRINT_UNSATISFIABLE', short.map(describeShortfall).join('; '), short);
   return pools;
 }

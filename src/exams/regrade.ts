@@ -78,7 +78,15 @@ export interface RegradeResult {
   regradeId: string | null;
   changes: AttemptChange[];
   overridden: OverriddenChange[];
-  summary: { attempts: number; changed: number; totalDelta: number; questions: number; submissions: number; submissionsChanged: number; variantsChanged: number };
+  summary: {
+    attempts: number;
+    changed: number;
+    totalDelta: number;
+    questions: number;
+    submissions: number;
+    submissionsChanged: number;
+    variantsChanged: number;
+  };
 }
 
 interface Plan {
@@ -87,7 +95,14 @@ interface Plan {
     submissions: { id: string; score: number; points: number; maxPoints: number; results: Prisma.InputJsonValue }[];
     questions: { id: string; earned: number; maxPoints: number }[];
     attempts: { id: string; points: number; maxPoints: number }[];
-    variants: { id: string; templateVersionId: string; params: Prisma.InputJsonValue; answers: Prisma.InputJsonValue; parts: Prisma.InputJsonValue; solution: string }[];
+    variants: {
+      id: string;
+      templateVersionId: string;
+      params: Prisma.InputJsonValue;
+      answers: Prisma.InputJsonValue;
+      parts: Prisma.InputJsonValue;
+      solution: string;
+    }[];
   };
 }
 
@@ -163,7 +178,14 @@ type VariantRow = LoadedAttempts[number]['questions'][number]['variants'][number
 const differs = (a: number, b: number) => Math.abs(a - b) > 1e-9;
 
 /** The variant as the regrade grades it, and the stored row's new content when it changed. */
-async function adjustVariant(db: Db, versions: VersionSource, spec: RegradeSpec, v: VariantRow, templateId: string, where: { attemptId: string; position: number }) {
+async function adjustVariant(
+  db: Db,
+  versions: VersionSource,
+  spec: RegradeSpec,
+  v: VariantRow,
+  templateId: string,
+  where: { attemptId: string; position: number },
+) {
   let version = await versions.version(db, v.templateVersionId);
   let params = fromJson<Record<string, unknown>>(v.params);
   let answers = fromJson<Record<string, AnswerValue>>(v.answers);
@@ -204,7 +226,11 @@ async function adjustVariant(db: Db, versions: VersionSource, spec: RegradeSpec,
 async function planRegrade(db: Db, versions: VersionSource, examId: string, policies: Policies, spec: RegradeSpec, onlyIds?: string[]): Promise<Plan> {
   const attempts = await loadAttempts(db, examId, onlyIds);
   const plan: Plan = {
-    result: { changes: [], overridden: [], summary: { attempts: attempts.length, changed: 0, totalDelta: 0, questions: 0, submissions: 0, submissionsChanged: 0, variantsChanged: 0 } },
+    result: {
+      changes: [],
+      overridden: [],
+      summary: { attempts: attempts.length, changed: 0, totalDelta: 0, questions: 0, submissions: 0, submissionsChanged: 0, variantsChanged: 0 },
+    },
     writes: { submissions: [], questions: [], attempts: [], variants: [] },
   };
   const affects = (templateId: string) => !spec.templateId || spec.templateId === templateId;
@@ -235,7 +261,12 @@ async function planRegrade(db: Db, versions: VersionSource, examId: string, poli
         earned = Math.max(earned, points);
         plan.result.summary.submissions++;
         const results = toJson(graded.parts);
-        if (differs(graded.score, s.score) || differs(points, s.points) || differs(maxPoints, s.maxPoints) || canonicalJson(results) !== canonicalJson(s.results)) {
+        if (
+          differs(graded.score, s.score) ||
+          differs(points, s.points) ||
+          differs(maxPoints, s.maxPoints) ||
+          canonicalJson(results) !== canonicalJson(s.results)
+        ) {
           plan.result.summary.submissionsChanged++;
           plan.writes.submissions.push({ id: s.id, score: graded.score, points, maxPoints, results });
         }
@@ -263,7 +294,16 @@ async function planRegrade(db: Db, versions: VersionSource, examId: string, poli
     if (differs(after, a.points) || differs(maxAfter, a.maxPoints)) {
       const delta = round9(after - a.points);
       plan.writes.attempts.push({ id: a.id, points: after, maxPoints: maxAfter });
-      plan.result.changes.push({ attemptId: a.id, userId: a.userId, number: a.number, before: a.points, after, delta, maxPointsBefore: a.maxPoints, maxPointsAfter: maxAfter });
+      plan.result.changes.push({
+        attemptId: a.id,
+        userId: a.userId,
+        number: a.number,
+        before: a.points,
+        after,
+        delta,
+        maxPointsBefore: a.maxPoints,
+        maxPointsAfter: maxAfter,
+      });
       plan.result.summary.totalDelta += delta;
     }
   }
@@ -275,7 +315,11 @@ async function planRegrade(db: Db, versions: VersionSource, examId: string, poli
 /** What the plan will touch, so it can be loaded before a transaction. */
 async function warmVersions(app: FastifyInstance, versions: VersionSource, examId: string, spec: RegradeSpec): Promise<void> {
   const questionWhere: Prisma.AttemptQuestionWhereInput = { attempt: { examId }, ...(spec.templateId ? { templateId: spec.templateId } : {}) };
-  const used = await app.prisma.variant.findMany({ where: { attemptQuestion: questionWhere }, distinct: ['templateVersionId'], select: { templateVersionId: true } });
+  const used = await app.prisma.variant.findMany({
+    where: { attemptQuestion: questionWhere },
+    distinct: ['templateVersionId'],
+    select: { templateVersionId: true },
+  });
   const templates = spec.useCurrentVersion
     ? (await app.prisma.attemptQuestion.findMany({ where: questionWhere, distinct: ['templateId'], select: { templateId: true } })).map((q) => q.templateId)
     : [];
@@ -306,9 +350,19 @@ export async function regradeExam(app: FastifyInstance, ref: ExamRef, spec: Regr
       await tx.$queryRaw`SELECT id FROM "Exam" WHERE id = ${exam.id}::uuid FOR UPDATE`;
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "Attempt" WHERE "examId" = ${exam.id}::uuid ORDER BY id FOR UPDATE`;
       // An attempt started after the lock is left alone: its tries are not serialised with this.
-      const { result, writes } = await planRegrade(tx, versions, exam.id, policies, spec, locked.map((r) => r.id));
+      const { result, writes } = await planRegrade(
+        tx,
+        versions,
+        exam.id,
+        policies,
+        spec,
+        locked.map((r) => r.id),
+      );
       for (const v of writes.variants) {
-        await tx.variant.update({ where: { id: v.id }, data: { templateVersionId: v.templateVersionId, params: v.params, answers: v.answers, parts: v.parts, solution: v.solution } });
+        await tx.variant.update({
+          where: { id: v.id },
+          data: { templateVersionId: v.templateVersionId, params: v.params, answers: v.answers, parts: v.parts, solution: v.solution },
+        });
       }
       for (const s of writes.submissions) {
         await tx.submission.update({ where: { id: s.id }, data: { score: s.score, points: s.points, maxPoints: s.maxPoints, results: s.results } });

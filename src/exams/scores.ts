@@ -178,7 +178,7 @@ export async function examScores(app: FastifyInstance, { exam, blueprint }: Exam
     const finished = attempts.filter((a) => a.status === 'FINISHED');
     const score = scoreByPolicy(policy, finished);
     if (!score) continue;
-    const u = (attempts[0]).user;
+    const u = attempts[0].user;
     items.push({ userId, email: u.email, name: u.name, attemptsUsed: attempts.length, attemptsFinished: finished.length, ...score });
   }
   return { examId: exam.id, policy, items };

@@ -55,7 +55,7 @@ export interface NewAttempt {
  */
 export async function insertAttempt(app: FastifyInstance, a: NewAttempt, questions: QuestionRow[]): Promise<void> {
   // Each question's current variant, with its question's id (other keys are ignored by jsonb_to_recordset).
-  const variants = questions.map((q) => ({ ...(q.variants[0]), attemptQuestionId: q.id }));
+  const variants = questions.map((q) => ({ ...q.variants[0], attemptQuestionId: q.id }));
   await app.sql.query(Prisma.sql`/* qg:start-write */
     WITH attempt AS (
       INSERT INTO "Attempt" (id, "examId", "userId", number, "startedAt", deadline, "maxPoints")

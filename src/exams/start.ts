@@ -64,7 +64,11 @@ export async function issueExamVariant(app: FastifyInstance, templateId: string)
  * back as `started`, built from what was written (no second read); an open one only by id.
  * Two statements: read (startState), write (one INSERT of attempt, questions and variants).
  */
-export async function startAttempt(app: FastifyInstance, principal: Principal, unsafeExamId: string): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
+export async function startAttempt(
+  app: FastifyInstance,
+  principal: Principal,
+  unsafeExamId: string,
+): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
   const st = await startState(app, unsafeExamId, principal.userId);
   if (!st) throw notFound('exam');
   // Not a member, or a student and a draft: the exam does not exist for the caller (as in authorizeExam).

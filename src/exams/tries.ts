@@ -34,7 +34,13 @@ const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passe
  * progress (which locks it for update) and then finds the attempt finished, instead of landing
  * after finish graded. When nothing was saved, the state is read again to say why.
  */
-export async function saveAnswers(app: FastifyInstance, principal: Principal, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<{ savedAt: Date }> {
+export async function saveAnswers(
+  app: FastifyInstance,
+  principal: Principal,
+  unsafeAttemptId: string,
+  position: number,
+  answers: Record<string, unknown>,
+): Promise<{ savedAt: Date }> {
   for (let round = 0; round < 2; round++) {
     const now = app.now();
     const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
@@ -63,7 +69,13 @@ export async function saveAnswers(app: FastifyInstance, principal: Principal, un
 }
 
 /** Throws the reason a save stored nothing; returns when none holds any more (a race: save again). */
-async function whyNotSaved(app: FastifyInstance, principal: Principal, unsafeAttemptId: string, position: number, answers: Record<string, unknown>): Promise<void> {
+async function whyNotSaved(
+  app: FastifyInstance,
+  principal: Principal,
+  unsafeAttemptId: string,
+  position: number,
+  answers: Record<string, unknown>,
+): Promise<void> {
   const st = await tryState(app, unsafeAttemptId, position, principal.userId, undefined);
   if (!st) throw notFound('attempt');
   attemptRef(principal, { id: st.id, userId: st.userId, examId: st.examId, courseId: st.courseId, callerRole: st.callerRole }, 'answer');
@@ -76,7 +88,8 @@ async function whyNotSaved(app: FastifyInstance, principal: Principal, unsafeAtt
   assertKnownParts(v.parts, answers);
   const p = blueprintFromText(st.blueprint).policies;
   if ((q.submissions[0]?.score ?? 0) >= 1) throw conflict('QUESTION_ENDED', 'this question is already answered correctly; nothing more is saved for it');
-  if (q.triesUsed >= p.triesPerQuestion) throw conflict('QUESTION_ENDED', `all ${p.triesPerQuestion} tries of this question are used; nothing more is saved for it`);
+  if (q.triesUsed >= p.triesPerQuestion)
+    throw conflict('QUESTION_ENDED', `all ${p.triesPerQuestion} tries of this question are used; nothing more is saved for it`);
 }
 
 export interface TryView {
@@ -158,7 +171,9 @@ export async function submitTry(
     // The owner, while in the course; staff read attempts but do not answer for students.
     attemptRef(principal, { id: st.id, userId: st.userId, examId: st.examId, courseId: st.courseId, callerRole: st.callerRole }, 'answer');
     const p = blueprintFromText(st.blueprint).policies;
-    const requestHash = createHash('sha256').update(canonicalJson({ attempt: st.id, position, answers })).digest('hex');
+    const requestHash = createHash('sha256')
+      .update(canonicalJson({ attempt: st.id, position, answers }))
+      .digest('hex');
     if (st.prior) {
       // A key used for a practice submission (no attempt question) is not this request either.
       if (st.prior.attemptQuestionId === null || st.prior.requestHash !== requestHash) {

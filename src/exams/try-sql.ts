@@ -32,7 +32,13 @@ export interface TryState {
 }
 
 /** tryState(app, unsafeAttemptId, position, userId, key?): one statement; undefined when the attempt does not exist. */
-export async function tryState(app: FastifyInstance, unsafeAttemptId: string, position: number, userId: string, key: string | undefined): Promise<TryState | undefined> {
+export async function tryState(
+  app: FastifyInstance,
+  unsafeAttemptId: string,
+  position: number,
+  userId: string,
+  key: string | undefined,
+): Promise<TryState | undefined> {
   const rows = await app.sql.query<TryState>(Prisma.sql`/* qg:try-read */
     SELECT a.id::text AS id, a."userId"::text AS "userId", a."examId"::text AS "examId", ${roleIn(userId, 'e."courseId"')} AS "callerRole",
            a.status::text AS status, a.deadline,

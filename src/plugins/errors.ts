@@ -33,7 +33,8 @@ function prismaCode(err: unknown): string | undefined {
   return typeof code === 'string' && /^P\d{4}$/.test(code) ? code : undefined;
 }
 
-const CONNECTION_PATTERNS = /terminat|ECONNREFUSED|ECONNRESET|Connection terminated|connection (is )?closed|Can't reach database|P1001|P1017|server closed the connection/i;
+const CONNECTION_PATTERNS =
+  /terminat|ECONNREFUSED|ECONNRESET|Connection terminated|connection (is )?closed|Can't reach database|P1001|P1017|server closed the connection/i;
 
 /** Maps any thrown value to the error body and whether it is a server fault. */
 export function toErrorBody(err: unknown): ErrorBody {
@@ -54,15 +55,24 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (pc === 'P2003') return { statusCode: 409, code: 'CONFLICT', message: 'a related record does not exist (any more)' };
   if (pc === 'P2025') return { statusCode: 404, code: 'NOT_FOUND', message: 'record not found' };
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code: ErrorCode = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE'
-      : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'INVALID_JSON'
-      : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE'
-      : fe.statusCode === 401 ? 'UNAUTHORIZED'
-      : fe.statusCode === 408 ? 'REQUEST_TIMEOUT'
-      : fe.statusCode === 413 ? 'PAYLOAD_TOO_LARGE'
-      : fe.statusCode === 429 ? 'RATE_LIMITED'
-      : fe.statusCode === 404 ? 'NOT_FOUND'
-      : 'BAD_REQUEST';
+    const code: ErrorCode =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'PAYLOAD_TOO_LARGE'
+        : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'INVALID_JSON'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : fe.statusCode === 401
+              ? 'UNAUTHORIZED'
+              : fe.statusCode === 408
+                ? 'REQUEST_TIMEOUT'
+                : fe.statusCode === 413
+                  ? 'PAYLOAD_TOO_LARGE'
+                  : fe.statusCode === 429
+                    ? 'RATE_LIMITED'
+                    : fe.statusCode === 404
+                      ? 'NOT_FOUND'
+                      : 'BAD_REQUEST';
     return { statusCode: fe.statusCode, code, message: fe.message };
   }
   const message = err instanceof Error ? err.message : String(err);
@@ -80,13 +90,17 @@ export function toErrorBody(err: unknown): ErrorBody {
 export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [statusCode, code, message]: [number, ErrorCode, string] =
-    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
-    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
-    : [400, 'BAD_REQUEST', 'malformed HTTP request'];
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'the request headers are too large']
+        : [400, 'BAD_REQUEST', 'malformed HTTP request'];
   const body = JSON.stringify({ statusCode, code, message });
   this.log.debug({ err }, 'client error');
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }

@@ -89,7 +89,10 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
       JOIN "Course" c ON c.id = r."courseId"
       WHERE r.admin OR ${memberOf('r."userId"', 'c.id')}
       RETURNING id, "courseId"::text AS "courseId", "createdAt"`);
-    return inOrder(rows.map((r) => r.id), stored);
+    return inOrder(
+      rows.map((r) => r.id),
+      stored,
+    );
   };
   const issues = new Batcher<NewVariant, { courseId: string; createdAt: Date } | undefined>(rowByRow(issue), BATCH);
 
@@ -110,7 +113,10 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
         "idempotencyKey" text, "requestHash" text)
       ON CONFLICT DO NOTHING
       RETURNING id, "createdAt"`);
-    return inOrder(rows.map((r) => r.id), stored);
+    return inOrder(
+      rows.map((r) => r.id),
+      stored,
+    );
   };
   const writes = new Batcher<NewSubmission, StoredRow | undefined>(rowByRow(insert), BATCH);
 
@@ -120,4 +126,3 @@ export function practiceBatches(sql: RawSql): PracticeBatches {
     storeSubmission: (row) => writes.add(row),
   };
 }
-

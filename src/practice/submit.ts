@@ -81,14 +81,17 @@ export async function submitPractice(
   answers: Record<string, unknown>,
   idempotencyKey?: string,
 ): Promise<{ view: SubmissionView; replayed: boolean }> {
-  const requestHash = createHash('sha256').update(canonicalJson({ variantId: unsafeVariantId, answers })).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(canonicalJson({ variantId: unsafeVariantId, answers }))
+    .digest('hex');
   // The two hot statements are raw SQL on the driver, batched with those of concurrent submits
   // (batches.ts): Prisma's model queries cost several times the CPU per call, and every
   // graded answer comes here.
   // The batch reads practice variants only (an exam variant is not found here, whoever asks).
   const row = await app.practiceBatches.readVariant(unsafeVariantId);
   // Only the owner, while in the course, submits; anyone else's variant looks missing.
-  const access = row && variantAccess(principal, { id: row.id, userId: row.userId, context: row.context, ownerRole: row.ownerRole, callerRole: null }, 'PRACTICE', true);
+  const access =
+    row && variantAccess(principal, { id: row.id, userId: row.userId, context: row.context, ownerRole: row.ownerRole, callerRole: null }, 'PRACTICE', true);
   if (!row || access !== 'owner') {
     // A retry whose key was already used answers with that key's result or refusal, as before
     // the variant was looked at.
@@ -149,7 +152,12 @@ export async function submitPractice(
  * The variant has a submission. If it is this very request (same key, committed by a
  * concurrent duplicate since our first look), replay it; otherwise it is a conflict.
  */
-async function alreadySubmitted(app: FastifyInstance, userId: string, key: string | undefined, requestHash: string): Promise<{ view: SubmissionView; replayed: boolean }> {
+async function alreadySubmitted(
+  app: FastifyInstance,
+  userId: string,
+  key: string | undefined,
+  requestHash: string,
+): Promise<{ view: SubmissionView; replayed: boolean }> {
   if (key) {
     const prior = await replayByKey(app, userId, key, requestHash);
     if (prior) return { view: prior, replayed: true };

@@ -5,7 +5,15 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ConstraintError, instantiate, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
+import {
+  ConstraintError,
+  instantiate,
+  publicPart,
+  type AnswerValue,
+  type GradingPart,
+  type PartResult,
+  type Variant as EngineVariant,
+} from '../engine/index.js';
 import { authorizeCourse, type Principal, type VariantRef } from '../authz/index.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
@@ -37,7 +45,12 @@ export function engineVariant(row: VariantRow, templateId: string, templateHash:
     templateHash,
     seed: row.seed,
     public: { title, prompt: row.prompt, parts: parts.map(publicPart) },
-    secret: { params: fromJson<Record<string, unknown>>(row.params), answers: fromJson<Record<string, AnswerValue>>(row.answers), solution: row.solution, parts },
+    secret: {
+      params: fromJson<Record<string, unknown>>(row.params),
+      answers: fromJson<Record<string, AnswerValue>>(row.answers),
+      solution: row.solution,
+      parts,
+    },
   };
 }
 

@@ -37,7 +37,10 @@ describe('Batcher', () => {
     const b = new Batcher<number, number>(r.run, { maxInFlight: 2, maxBatch: 3 });
     const first = [1, 2, 3, 4, 5, 6, 7].map((i) => b.add(i));
     await nextTurn();
-    expect(r.batches).toEqual([[1, 2, 3], [4, 5, 6]]); // two in flight; 7 waits
+    expect(r.batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]); // two in flight; 7 waits
     const later = [8, 9].map((i) => b.add(i));
     await nextTurn();
     expect(r.batches).toHaveLength(2);
@@ -50,16 +53,22 @@ describe('Batcher', () => {
   });
 
   it('an ItemFailure rejects only its item; a thrown error rejects the whole batch', async () => {
-    const b = new Batcher<number, number>(async (items) => items.map((i) => (i === 2 ? new ItemFailure(new Error('two')) : i)), { maxInFlight: 1, maxBatch: 8 });
+    const b = new Batcher<number, number>(async (items) => items.map((i) => (i === 2 ? new ItemFailure(new Error('two')) : i)), {
+      maxInFlight: 1,
+      maxBatch: 8,
+    });
     const settled = await Promise.allSettled([1, 2, 3].map((i) => b.add(i)));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(((settled[1] as PromiseRejectedResult).reason as Error).message).toBe('two');
 
     let calls = 0;
-    const flaky = new Batcher<number, number>(async (items) => {
-      if (calls++ === 0) throw new Error('connection lost');
-      return items;
-    }, { maxInFlight: 1, maxBatch: 8 });
+    const flaky = new Batcher<number, number>(
+      async (items) => {
+        if (calls++ === 0) throw new Error('connection lost');
+        return items;
+      },
+      { maxInFlight: 1, maxBatch: 8 },
+    );
     const all = await Promise.allSettled([1, 2].map((i) => flaky.add(i)));
     expect(all.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'connection lost')).toBe(true);
     // The next batch runs as usual.

@@ -36,21 +36,57 @@ describe('migrations', () => {
     const user = await p.user.create({ data: { email: 'm@example.org', name: 'M', passwordHash: 'h', isAdmin: true } });
     const course = await p.course.create({ data: { title: 'DL', code: 'DL-1' } });
     const membership = await p.membership.create({ data: { userId: user.id, courseId: course.id, role: 'INSTRUCTOR' } });
-    const invite = await p.inviteCode.create({ data: { code: 'ABCDEFGHJK', courseId: course.id, createdBy: user.id, maxUses: 3, expiresAt: new Date('2030-01-01') } });
+    const invite = await p.inviteCode.create({
+      data: { code: 'ABCDEFGHJK', courseId: course.id, createdBy: user.id, maxUses: 3, expiresAt: new Date('2030-01-01') },
+    });
     const template = await p.problemTemplate.create({ data: { id: 'tpl', title: 'T', topic: 'cnn', tags: ['a', 'b'], difficulty: 2, currentVersion: 1 } });
-    const version = await p.templateVersion.create({ data: { templateId: template.id, version: 1, hash: 'h1', content: { id: 'tpl', nested: [1, 2.5, 'x'] } } });
+    const version = await p.templateVersion.create({
+      data: { templateId: template.id, version: 1, hash: 'h1', content: { id: 'tpl', nested: [1, 2.5, 'x'] } },
+    });
     const variant = await p.variant.create({
-      data: { templateVersionId: version.id, userId: user.id, courseId: course.id, context: 'PRACTICE', seed: 2 ** 31 - 1, params: { W: [[1, 2]] }, answers: { a: 0.1 }, parts: [{ id: 'a' }], prompt: 'p', solution: 's' },
+      data: {
+        templateVersionId: version.id,
+        userId: user.id,
+        courseId: course.id,
+        context: 'PRACTICE',
+        seed: 2 ** 31 - 1,
+        params: { W: [[1, 2]] },
+        answers: { a: 0.1 },
+        parts: [{ id: 'a' }],
+        prompt: 'p',
+        solution: 's',
+      },
     });
     const submission = await p.submission.create({
-      data: { variantId: variant.id, context: 'PRACTICE', userId: user.id, answers: { a: '0.1' }, results: [{ id: 'a', score: 1 }], score: 1, points: 2, maxPoints: 2, idempotencyKey: 'k', requestHash: 'rh' },
+      data: {
+        variantId: variant.id,
+        context: 'PRACTICE',
+        userId: user.id,
+        answers: { a: '0.1' },
+        results: [{ id: 'a', score: 1 }],
+        score: 1,
+        points: 2,
+        maxPoints: 2,
+        idempotencyKey: 'k',
+        requestHash: 'rh',
+      },
     });
     const token = await p.refreshToken.create({ data: { userId: user.id, tokenHash: 'th', familyId: user.id, expiresAt: new Date('2030-01-01') } });
-    const exam = await p.exam.create({ data: { courseId: course.id, title: 'E', blueprint: { sections: [] }, status: 'PUBLISHED', publishedAt: new Date('2030-01-01') } });
-    const examOverride = await p.examOverride.create({ data: { examId: exam.id, userId: user.id, extraMinutes: 15, extraAttempts: 1, closesAt: new Date('2030-02-01') } });
-    const attempt = await p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 1, startedAt: new Date('2030-01-01'), deadline: new Date('2030-01-01T01:00:00Z'), maxPoints: 10 } });
-    const question = await p.attemptQuestion.create({ data: { attemptId: attempt.id, position: 1, sectionIndex: 0, templateId: 'tpl', maxPoints: 10, savedAnswers: { a: '1' } } });
-    const audit = await p.pointsOverrideAudit.create({ data: { attemptQuestionId: question.id, byUserId: user.id, previousPoints: null, newPoints: 5, reason: 'r' } });
+    const exam = await p.exam.create({
+      data: { courseId: course.id, title: 'E', blueprint: { sections: [] }, status: 'PUBLISHED', publishedAt: new Date('2030-01-01') },
+    });
+    const examOverride = await p.examOverride.create({
+      data: { examId: exam.id, userId: user.id, extraMinutes: 15, extraAttempts: 1, closesAt: new Date('2030-02-01') },
+    });
+    const attempt = await p.attempt.create({
+      data: { examId: exam.id, userId: user.id, number: 1, startedAt: new Date('2030-01-01'), deadline: new Date('2030-01-01T01:00:00Z'), maxPoints: 10 },
+    });
+    const question = await p.attemptQuestion.create({
+      data: { attemptId: attempt.id, position: 1, sectionIndex: 0, templateId: 'tpl', maxPoints: 10, savedAnswers: { a: '1' } },
+    });
+    const audit = await p.pointsOverrideAudit.create({
+      data: { attemptQuestionId: question.id, byUserId: user.id, previousPoints: null, newPoints: 5, reason: 'r' },
+    });
     const regrade = await p.regrade.create({ data: { examId: exam.id, byUserId: user.id, spec: { dryRun: false }, changes: [] } });
 
     expect(await p.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
@@ -70,19 +106,65 @@ describe('migrations', () => {
     expect(await p.regrade.findUniqueOrThrow({ where: { id: regrade.id } })).toEqual(regrade);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
-      'Attempt', 'AttemptQuestion', 'Course', 'Exam', 'ExamOverride', 'InviteCode', 'Membership', 'PointsOverrideAudit',
-      'ProblemTemplate', 'RefreshToken', 'Regrade', 'Submission', 'TemplateVersion', 'User', 'Variant',
+      'Attempt',
+      'AttemptQuestion',
+      'Course',
+      'Exam',
+      'ExamOverride',
+      'InviteCode',
+      'Membership',
+      'PointsOverrideAudit',
+      'ProblemTemplate',
+      'RefreshToken',
+      'Regrade',
+      'Submission',
+      'TemplateVersion',
+      'User',
+      'Variant',
     ]);
     // Only one open attempt per student and exam (the partial unique index of the exams migration).
-    await expect(p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 2, startedAt: new Date(), maxPoints: 1 } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 2, startedAt: new Date(), maxPoints: 1 } })).rejects.toMatchObject({
+      code: 'P2002',
+    });
   });
 
   it('enforce the uniqueness that exactly-once submission relies on', async () => {
     const p = tdb.db.prisma;
     const s = await p.submission.findFirstOrThrow();
-    await expect(p.submission.create({ data: { variantId: s.variantId, context: 'PRACTICE', userId: s.userId, tryNumber: 1, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(
+      p.submission.create({
+        data: {
+          variantId: s.variantId,
+          context: 'PRACTICE',
+          userId: s.userId,
+          tryNumber: 1,
+          answers: {},
+          results: [],
+          score: 0,
+          points: 0,
+          maxPoints: 1,
+          requestHash: 'x',
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'P2002' });
     const v = await p.variant.findFirstOrThrow();
-    await expect(p.submission.create({ data: { variantId: v.id, context: 'PRACTICE', userId: s.userId, tryNumber: 2, answers: {}, results: [], score: 0, points: 0, maxPoints: 1, requestHash: 'x', idempotencyKey: 'k' } })).rejects.toMatchObject({ code: 'P2002' });
+    await expect(
+      p.submission.create({
+        data: {
+          variantId: v.id,
+          context: 'PRACTICE',
+          userId: s.userId,
+          tryNumber: 2,
+          answers: {},
+          results: [],
+          score: 0,
+          points: 0,
+          maxPoints: 1,
+          requestHash: 'x',
+          idempotencyKey: 'k',
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('refuse a migration file changed after it was applied', async () => {

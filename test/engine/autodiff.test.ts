@@ -174,7 +174,9 @@ describe('parsing', () => {
 
   it('reports non-finite values and derivatives at the point', () => {
     expect(() => gradient('log(x)', { x: -1 })).toThrow(`gradient: at position 1 of "log(x)": log is not finite at this point (log(-1) = NaN)`);
-    expect(() => gradient('1/(x - y)', { x: 1, y: 1 })).toThrow('gradient: at position 2 of "1/(x - y)": division is not finite at this point (1 / 0 = Infinity)');
+    expect(() => gradient('1/(x - y)', { x: 1, y: 1 })).toThrow(
+      'gradient: at position 2 of "1/(x - y)": division is not finite at this point (1 / 0 = Infinity)',
+    );
     expect(() => gradient('sqrt(x)', { x: 0 })).toThrow('gradient: the derivative with respect to x of "sqrt(x)" is not finite at this point (Infinity)');
     // A zero upstream gradient does not turn an infinite local derivative into NaN.
     expect(gradient('relu(y) * sqrt(x)', { x: 0, y: -1 })).toEqual({ x: 0, y: 0 });

@@ -6,7 +6,13 @@ const scope = () =>
   new Map<string, unknown>([
     ['a', 2],
     ['v', [1, 2, 3]],
-    ['M', [[1, 2], [3, 4]]],
+    [
+      'M',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
     ['act', 'l1'],
   ]);
 const run = (src: string) => compileExpression(src, names, 'test').evaluate(scope());

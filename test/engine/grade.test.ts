@@ -74,7 +74,14 @@ describe('grade', () => {
   });
 
   it('accepts fractions', () => {
-    const t = compileTemplate({ ...svmTemplate, params: { a: { type: 'int', min: 3, max: 3 } }, constraints: [], prompt: 'x', solution: '', answers: [{ id: 'q', label: 'q', type: 'number', expr: 'a / 4' }] });
+    const t = compileTemplate({
+      ...svmTemplate,
+      params: { a: { type: 'int', min: 3, max: 3 } },
+      constraints: [],
+      prompt: 'x',
+      solution: '',
+      answers: [{ id: 'q', label: 'q', type: 'number', expr: 'a / 4' }],
+    });
     expect(grade(instantiate(t, 1), { q: '3/4' }).score).toBe(1);
   });
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  ConstraintError,
-  TemplateError,
-  canonicalJson,
-  compileTemplate,
-  instantiate,
-  parseTemplate,
-  svmLoss,
-  softmax,
-} from '../../src/engine/index.js';
+import { ConstraintError, TemplateError, canonicalJson, compileTemplate, instantiate, parseTemplate, svmLoss, softmax } from '../../src/engine/index.js';
 import { choiceTemplate, matrixTemplate, sgdTemplate, svmTemplate } from './fixtures.js';
 
 describe('parseTemplate', () => {
@@ -89,7 +80,9 @@ describe('instantiate', () => {
     const t = compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: 'loss of class {{ y }}', type: 'number', expr: 'L' }] });
     const v = instantiate(t, 2);
     expect(v.public.parts[0]?.label).toBe(`loss of class ${String(v.secret.params.y)}`);
-    expect(() => compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: '{{ loss }}', type: 'number', expr: 'L' }] })).toThrow(/answers\[0\]\.label.*unknown name 'loss'/);
+    expect(() => compileTemplate({ ...svmTemplate, solution: '', answers: [{ id: 'loss', label: '{{ loss }}', type: 'number', expr: 'L' }] })).toThrow(
+      /answers\[0\]\.label.*unknown name 'loss'/,
+    );
   });
 
   it('honours constraints', () => {

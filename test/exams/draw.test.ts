@@ -29,7 +29,21 @@ describe('drawQuestions', () => {
 
   it('stratifies across pool groups', () => {
     for (let seed = 0; seed < 50; seed++) {
-      const q = drawQuestions([{ count: 4, points: 1, templateIds: [], groups: [['a1', 'a2', 'a3'], ['b1', 'b2', 'b3']] }], false, seeded(seed));
+      const q = drawQuestions(
+        [
+          {
+            count: 4,
+            points: 1,
+            templateIds: [],
+            groups: [
+              ['a1', 'a2', 'a3'],
+              ['b1', 'b2', 'b3'],
+            ],
+          },
+        ],
+        false,
+        seeded(seed),
+      );
       expect(q.filter((x) => x.templateId.startsWith('a'))).toHaveLength(2);
       expect(q.filter((x) => x.templateId.startsWith('b'))).toHaveLength(2);
     }
@@ -41,7 +55,15 @@ describe('drawQuestions', () => {
 });
 
 describe('policies', () => {
-  const base = { maxAttempts: 1, triesPerQuestion: 3, newVariantOnRetry: false, gradeDuringAttempt: true, shuffle: false, scorePolicy: 'best' as const, practiceLock: 'off' as const };
+  const base = {
+    maxAttempts: 1,
+    triesPerQuestion: 3,
+    newVariantOnRetry: false,
+    gradeDuringAttempt: true,
+    shuffle: false,
+    scorePolicy: 'best' as const,
+    practiceLock: 'off' as const,
+  };
   it('tries schedule is relative to the first try and repeats its last value', () => {
     const p = { ...base, release: 'after-attempt' as const, triesSchedule: [10, 7, 5] };
     expect([1, 2, 3, 4].map((n) => tryCredit(p, n))).toEqual([1, 0.7, 0.5, 0.5]);

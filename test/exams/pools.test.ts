@@ -7,7 +7,7 @@ function hallFails(pools: string[][], counts: number[]): boolean {
   for (let mask = 1; mask < 1 << pools.length; mask++) {
     const chosen = pools.map((_, i) => i).filter((i) => mask & (1 << i));
     const available = new Set(chosen.flatMap((i) => pools[i])).size;
-    const need = chosen.reduce((s, i) => s + (counts[i]), 0);
+    const need = chosen.reduce((s, i) => s + counts[i], 0);
     if (available < need) return true;
   }
   return false;
@@ -23,7 +23,16 @@ describe('shortfalls', () => {
 
   it('reports the sections that compete for too few templates', () => {
     expect(shortfalls([['a'], ['a'], ['a', 'b', 'c']], [1, 1, 1])).toEqual([{ sections: [0, 1], available: 1, count: 2 }]);
-    expect(shortfalls([['a', 'b'], ['a', 'b'], ['c', 'd']], [1, 2, 2])).toEqual([{ sections: [0, 1], available: 2, count: 3 }]);
+    expect(
+      shortfalls(
+        [
+          ['a', 'b'],
+          ['a', 'b'],
+          ['c', 'd'],
+        ],
+        [1, 2, 2],
+      ),
+    ).toEqual([{ sections: [0, 1], available: 2, count: 3 }]);
   });
 
   it('accepts pools that can share out their templates, even when a greedy pick would not', () => {
@@ -44,7 +53,7 @@ describe('shortfalls', () => {
         for (const f of found) {
           const idx = 'section' in f ? [f.section] : f.sections;
           expect(new Set(idx.flatMap((i) => pools[i])).size).toBe(f.available);
-          expect(idx.reduce((s, i) => s + (counts[i]), 0)).toBe(f.count);
+          expect(idx.reduce((s, i) => s + counts[i], 0)).toBe(f.count);
           expect(f.available).toBeLessThan(f.count);
         }
       }),
@@ -55,10 +64,18 @@ describe('shortfalls', () => {
   it('is quick on the largest blueprints', () => {
     const pool = Array.from({ length: 500 }, (_, i) => `t${i}`);
     const t0 = performance.now();
-    expect(shortfalls(Array.from({ length: 20 }, () => pool), Array.from({ length: 20 }, () => 25))).toEqual([]);
-    expect(shortfalls(Array.from({ length: 20 }, () => pool.slice(0, 400)), Array.from({ length: 20 }, () => 21))).toEqual([
-      { sections: Array.from({ length: 20 }, (_, i) => i), available: 400, count: 420 },
-    ]);
+    expect(
+      shortfalls(
+        Array.from({ length: 20 }, () => pool),
+        Array.from({ length: 20 }, () => 25),
+      ),
+    ).toEqual([]);
+    expect(
+      shortfalls(
+        Array.from({ length: 20 }, () => pool.slice(0, 400)),
+        Array.from({ length: 20 }, () => 21),
+      ),
+    ).toEqual([{ sections: Array.from({ length: 20 }, (_, i) => i), available: 400, count: 420 }]);
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

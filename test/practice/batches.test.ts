@@ -19,7 +19,10 @@ beforeAll(async () => {
   ctx = await setupApp();
   alice = await createUser(ctx.app);
   bob = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[alice, 'STUDENT'], [bob, 'STUDENT']]);
+  course = await createCourse(ctx.app, [
+    [alice, 'STUDENT'],
+    [bob, 'STUDENT'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 
@@ -31,7 +34,12 @@ function counted(): { batches: PracticeBatches; statements: () => number } {
 }
 
 async function issue(user: TestUser): Promise<string> {
-  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/courses/${course.id}/practice`, headers: user.auth, payload: { templateId: 'svm-loss-notes-example' } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/courses/${course.id}/practice`,
+    headers: user.auth,
+    payload: { templateId: 'svm-loss-notes-example' },
+  });
   expect(res.statusCode).toBe(201);
   return res.json().id as string;
 }
@@ -46,7 +54,19 @@ function row(variantId: string, userId: string, key: string | null = null): NewS
 }
 
 function variant(user: TestUser, courseId: string, admin = false): NewVariant {
-  return { id: randomUUID(), templateVersionId: versionId, userId: user.id, courseId, admin, seed: 7, params: { x: [1.5, -2] }, answers: { a: 0.25 }, parts: [], prompt: 'p "quoted" \\ and ünïcode', solution: 's' };
+  return {
+    id: randomUUID(),
+    templateVersionId: versionId,
+    userId: user.id,
+    courseId,
+    admin,
+    seed: 7,
+    params: { x: [1.5, -2] },
+    answers: { a: 0.25 },
+    parts: [],
+    prompt: 'p "quoted" \\ and ünïcode',
+    solution: 's',
+  };
 }
 let versionId: string;
 
@@ -55,7 +75,13 @@ describe('practice batches', () => {
     versionId = (await ctx.app.versions.currentOf('svm-loss-notes-example')).versionId;
     const outsider = await createUser(ctx.app);
     const admin = await createUser(ctx.app, { admin: true });
-    const rows = [variant(alice, course.id), variant(outsider, course.id), variant(bob, randomUUID()), variant(admin, course.id, true), variant(alice, 'not-a-uuid')];
+    const rows = [
+      variant(alice, course.id),
+      variant(outsider, course.id),
+      variant(bob, randomUUID()),
+      variant(admin, course.id, true),
+      variant(alice, 'not-a-uuid'),
+    ];
     const { batches, statements } = counted();
     const results = await Promise.all(rows.map((r) => batches.storeVariant(r)));
     expect(statements()).toBe(1); // the malformed course id never joins the batch
@@ -105,7 +131,8 @@ describe('practice batches', () => {
     expect(((results[1] as PromiseRejectedResult).reason as { code?: string }).code).toBe('23503');
     const stored = await ctx.app.prisma.submission.findMany({ where: { variantId: { in: [v1, v2] } } });
     expect(stored.map((s) => s.variantId).sort()).toEqual([v1, v2].sort());
-    for (const r of results.filter((x) => x.status === 'fulfilled')) expect(stored.map((s) => s.id)).toContain((r as PromiseFulfilledResult<{ id: string }>).value.id);
+    for (const r of results.filter((x) => x.status === 'fulfilled'))
+      expect(stored.map((s) => s.id)).toContain((r as PromiseFulfilledResult<{ id: string }>).value.id);
   });
 
   it('two rows for one variant, or one key twice, in the same batch: one is stored, the other comes back refused', async () => {

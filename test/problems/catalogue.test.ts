@@ -6,8 +6,21 @@ const { templates, problems } = checkCatalogue('problems');
 
 /** Topics of the course notes; each must have at least one template. */
 const TOPICS = [
-  'knn', 'linear-classifier', 'svm-loss', 'softmax', 'regularization', 'optimizers', 'lr-schedules',
-  'activations', 'initialization', 'batchnorm', 'dropout', 'backprop', 'cnn', 'rnn', 'attention',
+  'knn',
+  'linear-classifier',
+  'svm-loss',
+  'softmax',
+  'regularization',
+  'optimizers',
+  'lr-schedules',
+  'activations',
+  'initialization',
+  'batchnorm',
+  'dropout',
+  'backprop',
+  'cnn',
+  'rnn',
+  'attention',
   'positional-encoding',
 ];
 

@@ -77,8 +77,14 @@ describe('softmax-notes-example (scores 3.2, 5.1, -1.7)', () => {
 
 // How a student would write each answer when following the prompt's precision instructions.
 type Rounder = (x: number) => number;
-const sig = (n: number): Rounder => (x) => Number(x.toPrecision(n));
-const dp = (n: number): Rounder => (x) => Number(x.toFixed(n));
+const sig =
+  (n: number): Rounder =>
+  (x) =>
+    Number(x.toPrecision(n));
+const dp =
+  (n: number): Rounder =>
+  (x) =>
+    Number(x.toFixed(n));
 const exact: Rounder = (x) => x;
 
 const ROUNDING: Record<string, Record<string, Rounder>> = {

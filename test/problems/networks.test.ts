@@ -16,9 +16,14 @@ function template(id: string): CompiledTemplate {
 
 const TEMPLATES: Record<string, string[]> = {
   activations: [
-    'sigmoid-value-and-derivative', 'tanh-value-and-derivative', 'relu-value-and-derivative',
-    'leaky-relu-value-and-derivative', 'gelu-value-and-derivative', 'elu-value-and-derivative',
-    'activation-saturation-choice', 'activation-zero-centred-choice',
+    'sigmoid-value-and-derivative',
+    'tanh-value-and-derivative',
+    'relu-value-and-derivative',
+    'leaky-relu-value-and-derivative',
+    'gelu-value-and-derivative',
+    'elu-value-and-derivative',
+    'activation-saturation-choice',
+    'activation-zero-centred-choice',
   ],
   initialization: ['xavier-init-scale', 'he-init-scale', 'variance-propagation'],
   batchnorm: ['batchnorm-forward-entry', 'batchnorm-forward-matrix'],
@@ -78,8 +83,16 @@ describe('neural-network templates', () => {
   it('conv2d-output-entry, seed 1: stride 2, padding 1 on a 4×4 input', () => {
     const v = instantiate(template('conv2d-output-entry'), 1);
     expect(v.secret.params).toMatchObject({
-      X: [[0, 3, 4, 1], [0, 2, -2, -1], [5, -1, 5, 4], [-2, 3, -1, 0]],
-      K: [[2, 0], [-2, 1]],
+      X: [
+        [0, 3, 4, 1],
+        [0, 2, -2, -1],
+        [5, -1, 5, 4],
+        [-2, 3, -1, 0],
+      ],
+      K: [
+        [2, 0],
+        [-2, 1],
+      ],
       S: 2,
       P: 1,
       r: 1,
@@ -91,7 +104,17 @@ describe('neural-network templates', () => {
 
   it('lstm-cell-step, seed 1: gates, c_t and h_t', () => {
     const v = instantiate(template('lstm-cell-step'), 1);
-    expect(v.secret.params).toMatchObject({ W: [[1.7, 1.7], [-0.1, 1.6], [-0.8, -0.3], [1.6, -0.2]], h0: 0, x: 1.5, c0: -0.1 });
+    expect(v.secret.params).toMatchObject({
+      W: [
+        [1.7, 1.7],
+        [-0.1, 1.6],
+        [-0.8, -0.3],
+        [1.6, -0.2],
+      ],
+      h0: 0,
+      x: 1.5,
+      c0: -0.1,
+    });
     const a = v.secret.answers;
     expectClose(a.gi, 0.9275735146384823);
     expectClose(a.gf, 0.9168273035060777);
@@ -103,7 +126,26 @@ describe('neural-network templates', () => {
 
   it('self-attention-output, seed 1: query, weights and output of position 2', () => {
     const v = instantiate(template('self-attention-output'), 1);
-    expect(v.secret.params).toMatchObject({ X: [[1, -1], [0, 0], [1, 0]], Wq: [[0, 1], [0, 0]], Wk: [[-1, 1], [-1, 1]], Wv: [[2, 1], [-1, 0]], j: 2 });
+    expect(v.secret.params).toMatchObject({
+      X: [
+        [1, -1],
+        [0, 0],
+        [1, 0],
+      ],
+      Wq: [
+        [0, 1],
+        [0, 0],
+      ],
+      Wk: [
+        [-1, 1],
+        [-1, 1],
+      ],
+      Wv: [
+        [2, 1],
+        [-1, 0],
+      ],
+      j: 2,
+    });
     expectClose(v.secret.answers.query, [0, 1]);
     expectClose(v.secret.answers.weights, [0.2482550782577231, 0.2482550782577231, 0.5034898434845538]);
     expectClose(v.secret.answers.out, [1.7517449217422771, 0.7517449217422769]);
@@ -111,7 +153,18 @@ describe('neural-network templates', () => {
 
   it('batchnorm-forward-entry, seed 1: biased column variance and one normalized entry', () => {
     const v = instantiate(template('batchnorm-forward-entry'), 1);
-    expect(v.secret.params).toMatchObject({ X: [[-2, 0], [-4, -2], [4, 1], [5, 5]], gam: [1.7, 0.5], bet: [0.4, -0.4], r: 1, c: 1 });
+    expect(v.secret.params).toMatchObject({
+      X: [
+        [-2, 0],
+        [-4, -2],
+        [4, 1],
+        [5, 5],
+      ],
+      gam: [1.7, 0.5],
+      bet: [0.4, -0.4],
+      r: 1,
+      c: 1,
+    });
     expectClose(v.secret.answers.mu, [0.75, 1]);
     expectClose(v.secret.answers.sig2, [14.6875, 6.5]);
     expectClose(v.secret.answers.xhat, -1.1766959056787558);
@@ -196,7 +249,11 @@ describe('neural-network templates', () => {
   it('gives follow-through credit for a self-attention output mixed with wrong weights', () => {
     const v = instantiate(template('self-attention-output'), 1);
     const weights = [0.1, 0.3, 0.6];
-    const V = [[3, 1], [0, 0], [2, 1]]; // X·Wv for seed 1, by hand
+    const V = [
+      [3, 1],
+      [0, 0],
+      [2, 1],
+    ]; // X·Wv for seed 1, by hand
     const out = [0, 1].map((c) => weights.reduce((s, w, i) => s + w * (V[i]?.[c] ?? 0), 0));
     const r = grade(v, { query: '[0, 1]', weights: JSON.stringify(weights), out: JSON.stringify(out) });
     expect(r.parts.map((p) => p.status)).toEqual(['correct', 'incorrect', 'correct']);

@@ -33,7 +33,10 @@ describe.runIf(onPostgres)('PostgreSQL connections terminated under load', () =>
   beforeAll(async () => {
     ctx = await setupApp();
     students = await Promise.all(Array.from({ length: 10 }, () => createUser(ctx.app)));
-    course = await createCourse(ctx.app, students.map((s): [TestUser, 'STUDENT'] => [s, 'STUDENT']));
+    course = await createCourse(
+      ctx.app,
+      students.map((s): [TestUser, 'STUDENT'] => [s, 'STUDENT']),
+    );
     const issued = await Promise.all(Array.from({ length: SUBMISSIONS }, (_, i) => issue(students[i % students.length])));
     expect(issued.map((r) => r.statusCode).every((s) => s === 201)).toBe(true);
     const rows = await ctx.app.prisma.variant.findMany({ where: { courseId: course.id }, select: { id: true, userId: true, answers: true, parts: true } });

@@ -44,12 +44,20 @@ const read = (u: TestUser, id: string) => ctx.app.inject({ method: 'GET', url: `
 const save = (u: TestUser, id: string, pos: number, answers: unknown) =>
   ctx.app.inject({ method: 'PUT', url: `/api/v1/attempts/${id}/questions/${pos}/answers`, headers: u.auth, payload: { answers } });
 const submit = (u: TestUser, id: string, pos: number, answers: unknown, key?: string) =>
-  ctx.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/questions/${pos}/submissions`, headers: { ...u.auth, ...(key ? { 'idempotency-key': key } : {}) }, payload: { answers } });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/attempts/${id}/questions/${pos}/submissions`,
+    headers: { ...u.auth, ...(key ? { 'idempotency-key': key } : {}) },
+    payload: { answers },
+  });
 const finish = (u: TestUser, id: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/finish`, headers: u.auth });
 
 /** The current variant's correct answers, read from the database as a test oracle. */
 async function right(attemptId: string, position: number) {
-  const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId, position }, include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } } });
+  const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({
+    where: { attemptId, position },
+    include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } },
+  });
   const v = q.variants[0];
   return correctSubmission({ secret: { answers: v.answers, parts: v.parts } } as never);
 }
@@ -62,7 +70,8 @@ function secretKeys(raw: string): string[] {
   const found = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
         if (['correctAnswers', 'solution', 'answers', 'params', 'tolerance', 'seed'].includes(k)) found.add(k);
         walk(x);
       }
@@ -101,7 +110,11 @@ describe('starting', () => {
 
   it('respects opening, closing, attempt limits and overrides', async () => {
     const u = await student();
-    const e = await exam({ opensAt: new Date(T0.getTime() + 3600_000).toISOString(), closesAt: new Date(T0.getTime() + 7200_000).toISOString(), maxAttempts: 1 });
+    const e = await exam({
+      opensAt: new Date(T0.getTime() + 3600_000).toISOString(),
+      closesAt: new Date(T0.getTime() + 7200_000).toISOString(),
+      maxAttempts: 1,
+    });
     expect((await start(u, e.id)).json().code).toBe('EXAM_NOT_OPEN');
     ctx.clock.now = new Date(T0.getTime() + 7200_000);
     expect((await start(u, e.id)).json().code).toBe('EXAM_CLOSED');

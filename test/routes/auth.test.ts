@@ -163,19 +163,42 @@ describe('access tokens', () => {
 
   it.each([
     ['missing', () => ctx.app.inject({ method: 'GET', url: '/api/v1/me' })],
-    ['expired', (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', iat: now() - 3600, exp: now() - 60 }))],
-    ['tampered', (id: string, token: string) => {
-      const [h, , s] = token.split('.');
-      return me(`${h}.${b64({ sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', iat: now(), exp: now() + 600 })}.${s}`);
-    }],
-    ['signed with another key', (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 }, 'another-secret-another-secret'))],
-    ['for another audience', (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'quizgrad', aud: 'some-other-api', exp: now() + 60 }))],
-    ['from another issuer', (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'evil', aud: 'quizgrad-api', exp: now() + 60 }))],
-    ['alg none', (id: string) => me(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 })}.`)],
-    ['HS512 (not allowed)', (id: string) => {
-      const unsigned = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ sub: id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 })}`;
-      return me(`${unsigned}.${createHmac('sha512', TEST_SECRET).update(unsigned).digest('base64url')}`);
-    }],
+    [
+      'expired',
+      (id: string) =>
+        me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', iat: now() - 3600, exp: now() - 60 })),
+    ],
+    [
+      'tampered',
+      (id: string, token: string) => {
+        const [h, , s] = token.split('.');
+        return me(`${h}.${b64({ sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', iat: now(), exp: now() + 600 })}.${s}`);
+      },
+    ],
+    [
+      'signed with another key',
+      (id: string) =>
+        me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 }, 'another-secret-another-secret')),
+    ],
+    [
+      'for another audience',
+      (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'quizgrad', aud: 'some-other-api', exp: now() + 60 })),
+    ],
+    [
+      'from another issuer',
+      (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'evil', aud: 'quizgrad-api', exp: now() + 60 })),
+    ],
+    [
+      'alg none',
+      (id: string) => me(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: id, adm: true, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 })}.`),
+    ],
+    [
+      'HS512 (not allowed)',
+      (id: string) => {
+        const unsigned = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ sub: id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api', exp: now() + 60 })}`;
+        return me(`${unsigned}.${createHmac('sha512', TEST_SECRET).update(unsigned).digest('base64url')}`);
+      },
+    ],
     ['without expiry', (id: string) => me(forge({ alg: 'HS256', typ: 'JWT' }, { sub: id, adm: false, iss: 'quizgrad', aud: 'quizgrad-api' }))],
     ['garbage', () => me('not.a.jwt')],
   ] as const)('reject a %s token with 401', async (_name, send) => {
@@ -190,9 +213,19 @@ describe('password change', () => {
   it('needs the current password and signs out other sessions', async () => {
     const reg = (await post('/auth/register', { email: 'pw@example.org', password: 'long enough pw', name: 'P' })).json();
     const auth = { authorization: `Bearer ${reg.accessToken}` };
-    const wrong = await ctx.app.inject({ method: 'PUT', url: '/api/v1/me/password', headers: auth, payload: { currentPassword: 'nope', newPassword: 'a new long password' } });
+    const wrong = await ctx.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/password',
+      headers: auth,
+      payload: { currentPassword: 'nope', newPassword: 'a new long password' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const ok = await ctx.app.inject({ method: 'PUT', url: '/api/v1/me/password', headers: auth, payload: { currentPassword: 'long enough pw', newPassword: 'a new long password' } });
+    const ok = await ctx.app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/password',
+      headers: auth,
+      payload: { currentPassword: 'long enough pw', newPassword: 'a new long password' },
+    });
     expect(ok.statusCode).toBe(204);
     expect((await post('/auth/refresh', { refreshToken: reg.refreshToken })).statusCode).toBe(401);
     expect((await post('/auth/login', { email: 'pw@example.org', password: 'a new long password' })).statusCode).toBe(200);

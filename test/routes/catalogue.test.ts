@@ -10,7 +10,10 @@ beforeAll(async () => {
   ctx = await setupApp();
   student = await createUser(ctx.app);
   instructor = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[student, 'STUDENT'], [instructor, 'INSTRUCTOR']]);
+  course = await createCourse(ctx.app, [
+    [student, 'STUDENT'],
+    [instructor, 'INSTRUCTOR'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 
@@ -56,7 +59,12 @@ describe('catalogue', () => {
   });
 
   it('keeps versions immutable: an edit makes a new version and old variants keep theirs', async () => {
-    const issued = await ctx.app.inject({ method: 'POST', url: `/api/v1/courses/${course.id}/practice`, headers: student.auth, payload: { templateId: 'conv-output-size' } });
+    const issued = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/courses/${course.id}/practice`,
+      headers: student.auth,
+      payload: { templateId: 'conv-output-size' },
+    });
     const before = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: issued.json().id }, include: { templateVersion: true } });
     const { upsertTemplate } = await import('../../src/catalogue/sync.js');
     const { compileTemplate } = await import('../../src/engine/index.js');
@@ -95,7 +103,9 @@ describe('docs and health', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/courses/{courseId}/practice', '/api/v1/variants/{variantId}/submissions']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/courses/{courseId}/practice', '/api/v1/variants/{variantId}/submissions']),
+    );
     const submit = doc.paths['/api/v1/variants/{variantId}/submissions'].post;
     expect(submit.requestBody.content['application/json'].schema.properties.answers).toBeDefined();
     expect((await ctx.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);

@@ -14,7 +14,10 @@ beforeAll(async () => {
   student = await createUser(ctx.app);
   admin = await createUser(ctx.app, { admin: true });
   outsider = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [student, 'STUDENT']]);
+  course = await createCourse(ctx.app, [
+    [teacher, 'INSTRUCTOR'],
+    [student, 'STUDENT'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 

@@ -51,7 +51,8 @@ const start = async (u: TestUser, examId: string): Promise<string> => {
   expect(res.statusCode).toBe(201);
   return res.json().id as string;
 };
-const submit = (u: TestUser, attemptId: string, pos: number, answers: unknown) => api(u, 'POST', `/attempts/${attemptId}/questions/${pos}/submissions`, { answers });
+const submit = (u: TestUser, attemptId: string, pos: number, answers: unknown) =>
+  api(u, 'POST', `/attempts/${attemptId}/questions/${pos}/submissions`, { answers });
 const finish = async (u: TestUser, attemptId: string) => expect((await api(u, 'POST', `/attempts/${attemptId}/finish`)).statusCode).toBe(200);
 const override = (u: TestUser, attemptId: string, pos: number, points: number | null, reason = 'regraded by hand') =>
   api(u, 'POST', `/attempts/${attemptId}/questions/${pos}/override`, { points, reason });
@@ -59,7 +60,10 @@ const regrade = (u: TestUser, examId: string, body: Record<string, unknown>) => 
 
 /** The current variant of a question, read from the database as a test oracle. */
 async function variantOf(attemptId: string, position: number) {
-  const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId, position }, include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } } });
+  const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({
+    where: { attemptId, position },
+    include: { variants: { orderBy: { createdAt: 'desc' }, take: 1 } },
+  });
   return q.variants[0];
 }
 async function right(attemptId: string, position: number): Promise<Record<string, string>> {
@@ -94,7 +98,17 @@ describe('GET /exams/:examId/attempts', () => {
     expect(all.statusCode).toBe(200);
     expect(all.json()).toMatchObject({ page: 1, pageSize: 20, total: 3 });
     const byId = new Map(all.json().items.map((a: { id: string }) => [a.id, a]));
-    expect(byId.get(a1)).toMatchObject({ userId: ann.id, email: ann.email, name: 'Ann', number: 1, status: 'FINISHED', finishedBy: 'student', points: 10, maxPoints: 20, percent: 50 });
+    expect(byId.get(a1)).toMatchObject({
+      userId: ann.id,
+      email: ann.email,
+      name: 'Ann',
+      number: 1,
+      status: 'FINISHED',
+      finishedBy: 'student',
+      points: 10,
+      maxPoints: 20,
+      percent: 50,
+    });
     expect(byId.get(a2)).toMatchObject({ number: 2, points: 20, percent: 100 });
     expect(byId.get(b1)).toMatchObject({ userId: bob.id, status: 'OPEN', finishedAt: null, points: 0, percent: 0 });
 
@@ -114,7 +128,7 @@ describe('GET /exams/:examId/attempts', () => {
     expect((await api(ta, 'GET', `/exams/${e.id}/attempts?userId=nope`)).statusCode).toBe(400);
   });
 
-  it("is staff only: a student gets 403 even for their own, a non-member 404", async () => {
+  it('is staff only: a student gets 403 even for their own, a non-member 404', async () => {
     const e = await exam();
     const ann = await student();
     await take(ann, e.id, ['right', 'right']);
@@ -155,10 +169,18 @@ describe('scores by policy', () => {
     expect(res.json()).toEqual({
       examId: e.id,
       policy: 'best',
-      items: [{ userId: ann.id, email: ann.email, name: 'Ann', attemptsUsed: 3, attemptsFinished: 3, points: 20, maxPoints: 20, percent: 100, attemptId: ids[1] }],
+      items: [
+        { userId: ann.id, email: ann.email, name: 'Ann', attemptsUsed: 3, attemptsFinished: 3, points: 20, maxPoints: 20, percent: 100, attemptId: ids[1] },
+      ],
     });
     const mine = (await api(ann, 'GET', `/exams/${e.id}/my-score`)).json();
-    expect(mine).toEqual({ examId: e.id, policy: 'best', attemptsUsed: 3, attemptsFinished: 3, score: { points: 20, maxPoints: 20, percent: 100, attemptId: ids[1] } });
+    expect(mine).toEqual({
+      examId: e.id,
+      policy: 'best',
+      attemptsUsed: 3,
+      attemptsFinished: 3,
+      score: { points: 20, maxPoints: 20, percent: 100, attemptId: ids[1] },
+    });
   });
 
   it('latest: the last finished attempt, even when worse', async () => {
@@ -176,7 +198,11 @@ describe('scores by policy', () => {
     await start(ann, e.id); // open: used, not counted
     const [item] = (await api(ta, 'GET', `/exams/${e.id}/scores`)).json().items;
     expect(item).toMatchObject({ userId: ann.id, attemptsUsed: 3, attemptsFinished: 2, points: 15, maxPoints: 20, percent: 75, attemptId: null });
-    expect((await api(ann, 'GET', `/exams/${e.id}/my-score`)).json()).toMatchObject({ attemptsUsed: 3, attemptsFinished: 2, score: { points: 15, percent: 75, attemptId: null } });
+    expect((await api(ann, 'GET', `/exams/${e.id}/my-score`)).json()).toMatchObject({
+      attemptsUsed: 3,
+      attemptsFinished: 2,
+      score: { points: 15, percent: 75, attemptId: null },
+    });
 
     const three = await threeAttempts('average');
     const [all] = (await api(ta, 'GET', `/exams/${three.e.id}/scores`)).json().items;
@@ -191,7 +217,13 @@ describe('scores by policy', () => {
     await start(busy, e.id);
     const items = (await api(ta, 'GET', `/exams/${e.id}/scores`)).json().items;
     expect(items.map((i: { userId: string }) => i.userId)).toEqual([done.id]);
-    expect((await api(busy, 'GET', `/exams/${e.id}/my-score`)).json()).toEqual({ examId: e.id, policy: 'best', attemptsUsed: 1, attemptsFinished: 0, score: null });
+    expect((await api(busy, 'GET', `/exams/${e.id}/my-score`)).json()).toEqual({
+      examId: e.id,
+      policy: 'best',
+      attemptsUsed: 1,
+      attemptsFinished: 0,
+      score: null,
+    });
   });
 
   it("a student cannot read others' scores; non-members learn nothing", async () => {
@@ -214,10 +246,23 @@ describe('point overrides', () => {
 
     const first = await override(instructor, id, 2, 6, 'method right, arithmetic slip');
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toMatchObject({ attemptId: id, position: 2, maxPoints: 10, earned: 0, overridePoints: 6, points: 6, attempt: { points: 16, maxPoints: 20 } });
+    expect(first.json()).toMatchObject({
+      attemptId: id,
+      position: 2,
+      maxPoints: 10,
+      earned: 0,
+      overridePoints: 6,
+      points: 6,
+      attempt: { points: 16, maxPoints: 20 },
+    });
     expect(await ctx.app.prisma.attempt.findUniqueOrThrow({ where: { id } })).toMatchObject({ points: 16 });
 
-    expect((await override(instructor, id, 1, 7.5, 'late penalty')).json()).toMatchObject({ earned: 10, overridePoints: 7.5, points: 7.5, attempt: { points: 13.5 } });
+    expect((await override(instructor, id, 1, 7.5, 'late penalty')).json()).toMatchObject({
+      earned: 10,
+      overridePoints: 7.5,
+      points: 7.5,
+      attempt: { points: 13.5 },
+    });
     expect((await override(instructor, id, 2, 8, 'second look')).json().attempt.points).toBe(15.5);
     expect((await override(instructor, id, 2, null, 'back to the grader')).json()).toMatchObject({ overridePoints: null, points: 0, attempt: { points: 7.5 } });
     expect((await api(ta, 'GET', `/exams/${e.id}/scores`)).json().items[0]).toMatchObject({ points: 7.5, percent: 37.5 });
@@ -225,7 +270,13 @@ describe('point overrides', () => {
 
     const audit = await api(ta, 'GET', `/attempts/${id}/audit`);
     expect(audit.statusCode).toBe(200);
-    const items = audit.json().items as { position: number; previousPoints: number | null; newPoints: number | null; reason: string; by: { id: string; name: string } }[];
+    const items = audit.json().items as {
+      position: number;
+      previousPoints: number | null;
+      newPoints: number | null;
+      reason: string;
+      by: { id: string; name: string };
+    }[];
     expect(items).toHaveLength(4);
     for (const x of items) expect(x.by).toMatchObject({ id: instructor.id, name: 'Ines Instructor' });
     const q2 = items.filter((x) => x.position === 2).map(({ previousPoints, newPoints, reason }) => ({ previousPoints, newPoints, reason }));
@@ -277,7 +328,9 @@ describe('regrade', () => {
     const attempts = await ctx.app.prisma.attempt.findMany({
       where: { examId },
       orderBy: { id: 'asc' },
-      include: { questions: { orderBy: { position: 'asc' }, include: { submissions: { orderBy: { tryNumber: 'asc' } }, variants: { orderBy: { createdAt: 'asc' } } } } },
+      include: {
+        questions: { orderBy: { position: 'asc' }, include: { submissions: { orderBy: { tryNumber: 'asc' } }, variants: { orderBy: { createdAt: 'asc' } } } },
+      },
     });
     return JSON.parse(JSON.stringify(attempts));
   }
@@ -319,7 +372,17 @@ describe('regrade', () => {
     expect(byAttempt[a]).toMatchObject({ userId: ann.id, before: 5, after: 10, delta: 5, maxPointsBefore: 10, maxPointsAfter: 10 });
     expect(byAttempt[d]).toMatchObject({ userId: dan.id, before: 2.5, after: 5, delta: 2.5 });
     expect(plan.overridden).toEqual([
-      { attemptId: b, userId: bea.id, position: 1, templateId: 'xavier-init-scale', overridePoints: 7, earnedBefore: 5, earnedAfter: 10, maxPointsBefore: 10, maxPointsAfter: 10 },
+      {
+        attemptId: b,
+        userId: bea.id,
+        position: 1,
+        templateId: 'xavier-init-scale',
+        overridePoints: 7,
+        earnedBefore: 5,
+        earnedAfter: 10,
+        maxPointsBefore: 10,
+        maxPointsAfter: 10,
+      },
     ]);
     expect(plan.summary).toEqual({ attempts: 4, changed: 2, totalDelta: 7.5, questions: 4, submissions: 5, submissionsChanged: 3, variantsChanged: 4 });
     // A dry run writes nothing.
@@ -358,7 +421,12 @@ describe('regrade', () => {
     expect(row.changes).toEqual(rest);
     // Scores follow.
     const scores = (await api(ta, 'GET', `/exams/${e.id}/scores`)).json().items;
-    expect(Object.fromEntries(scores.map((s: { userId: string; points: number }) => [s.userId, s.points]))).toEqual({ [ann.id]: 10, [bea.id]: 7, [cid.id]: 0, [dan.id]: 5 });
+    expect(Object.fromEntries(scores.map((s: { userId: string; points: number }) => [s.userId, s.points]))).toEqual({
+      [ann.id]: 10,
+      [bea.id]: 7,
+      [cid.id]: 0,
+      [dan.id]: 5,
+    });
 
     // Applying it again changes nothing.
     const again = (await regrade(instructor, e.id, spec)).json();
@@ -386,7 +454,11 @@ describe('regrade', () => {
     expect(plan.summary).toMatchObject({ attempts: 2, changed: 2, totalDelta: -12, questions: 2, submissions: 2, submissionsChanged: 2, variantsChanged: 0 });
 
     const applied = (await regrade(instructor, e.id, { ...spec, dryRun: false })).json();
-    expect({ changes: applied.changes, overridden: applied.overridden, summary: applied.summary }).toEqual({ changes: plan.changes, overridden: plan.overridden, summary: plan.summary });
+    expect({ changes: applied.changes, overridden: applied.overridden, summary: applied.summary }).toEqual({
+      changes: plan.changes,
+      overridden: plan.overridden,
+      summary: plan.summary,
+    });
     for (const ch of plan.changes) {
       expect(await ctx.app.prisma.attempt.findUniqueOrThrow({ where: { id: ch.attemptId } })).toMatchObject({ points: ch.after, maxPoints: ch.maxPointsAfter });
     }
@@ -413,8 +485,19 @@ describe('regrade', () => {
     ctx.app.versions.invalidate('he-init-scale');
 
     const plan = (await regrade(instructor, e.id, { useCurrentVersion: true })).json();
-    const third = Math.round((10 * 2) / 3 * 1e9) / 1e9;
-    expect(plan.changes).toEqual([{ attemptId: a, userId: ann.id, number: 1, before: 10, after: third, delta: Math.round((third - 10) * 1e9) / 1e9, maxPointsBefore: 10, maxPointsAfter: 10 }]);
+    const third = Math.round(((10 * 2) / 3) * 1e9) / 1e9;
+    expect(plan.changes).toEqual([
+      {
+        attemptId: a,
+        userId: ann.id,
+        number: 1,
+        before: 10,
+        after: third,
+        delta: Math.round((third - 10) * 1e9) / 1e9,
+        maxPointsBefore: 10,
+        maxPointsAfter: 10,
+      },
+    ]);
     const applied = (await regrade(instructor, e.id, { useCurrentVersion: true, dryRun: false })).json();
     expect(applied.changes).toEqual(plan.changes);
 
@@ -463,7 +546,14 @@ describe('regrade', () => {
 describe('OpenAPI', () => {
   it('documents the routes from their schemas', async () => {
     const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    for (const path of ['/api/v1/exams/{examId}/attempts', '/api/v1/exams/{examId}/scores', '/api/v1/exams/{examId}/my-score', '/api/v1/attempts/{attemptId}/questions/{position}/override', '/api/v1/attempts/{attemptId}/audit', '/api/v1/exams/{examId}/regrade']) {
+    for (const path of [
+      '/api/v1/exams/{examId}/attempts',
+      '/api/v1/exams/{examId}/scores',
+      '/api/v1/exams/{examId}/my-score',
+      '/api/v1/attempts/{attemptId}/questions/{position}/override',
+      '/api/v1/attempts/{attemptId}/audit',
+      '/api/v1/exams/{examId}/regrade',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     const body = doc.paths['/api/v1/exams/{examId}/regrade'].post.requestBody.content['application/json'].schema;

@@ -19,7 +19,11 @@ beforeAll(async () => {
   student = await createUser(ctx.app, { name: 'Student' });
   outsider = await createUser(ctx.app);
   admin = await createUser(ctx.app, { admin: true });
-  course = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA'], [student, 'STUDENT']]);
+  course = await createCourse(ctx.app, [
+    [teacher, 'INSTRUCTOR'],
+    [ta, 'TA'],
+    [student, 'STUDENT'],
+  ]);
   // The outsider teaches a course of their own, so being an instructor somewhere is not enough.
   await createCourse(ctx.app, [[outsider, 'INSTRUCTOR']]);
 });
@@ -98,7 +102,11 @@ describe('POST /courses/:courseId/exams', () => {
   });
 
   it('is for instructors (and administrators) only', async () => {
-    for (const [user, status] of [[ta, 403], [student, 403], [outsider, 404]] as const) {
+    for (const [user, status] of [
+      [ta, 403],
+      [student, 403],
+      [outsider, 404],
+    ] as const) {
       const res = await create(user, { title: 'x', blueprint: simple() });
       expect(res.statusCode, res.body).toBe(status);
     }
@@ -112,11 +120,17 @@ describe('POST /courses/:courseId/exams', () => {
       [{ title: 'x', blueprint: { sections: [{ count: 0, points: 1, pool: { topic: 'cnn' } }] } }, 'body.blueprint.sections.0.count'],
       [{ title: 'x', blueprint: { sections: [simple().sections[0], { count: 1, points: -1, pool: { topic: 'cnn' } }] } }, 'body.blueprint.sections.1.points'],
       [{ title: 'x', blueprint: { sections: [{ count: 1, points: 1, pool: {} }] } }, 'body.blueprint.sections.0.pool'],
-      [{ title: 'x', blueprint: { sections: [{ count: 1, points: 1, pool: { templates: ['conv-output-size'], topic: 'cnn' } }] } }, 'body.blueprint.sections.0.pool'],
+      [
+        { title: 'x', blueprint: { sections: [{ count: 1, points: 1, pool: { templates: ['conv-output-size'], topic: 'cnn' } }] } },
+        'body.blueprint.sections.0.pool',
+      ],
       [{ title: 'x', blueprint: { sections: [{ count: 1, points: 1, pool: { templates: ['Not An Id'] } }] } }, 'body.blueprint.sections.0.pool.templates.0'],
       [{ title: 'x', blueprint: { sections: [] } }, 'body.blueprint.sections'],
       [{ title: 'x', blueprint: { ...simple(), policies: { triesSchedule: [5, 7] } } }, 'body.blueprint.policies.triesSchedule'],
-      [{ title: 'x', blueprint: { ...simple(), policies: { opensAt: '2031-02-01T00:00:00Z', closesAt: '2031-01-01T00:00:00Z' } } }, 'body.blueprint.policies.closesAt'],
+      [
+        { title: 'x', blueprint: { ...simple(), policies: { opensAt: '2031-02-01T00:00:00Z', closesAt: '2031-01-01T00:00:00Z' } } },
+        'body.blueprint.policies.closesAt',
+      ],
       [{ title: 'x', blueprint: { ...simple(), policies: { closesAt: null } } }, 'body.blueprint.policies.closesAt'],
       [{ title: 'x', blueprint: { ...simple(), policies: { opensAt: '2031-02-01' } } }, 'body.blueprint.policies.opensAt'],
       [{ title: 'x', blueprint: { ...simple(), extra: 1 } }, 'body.blueprint'],
@@ -128,7 +142,10 @@ describe('POST /courses/:courseId/exams', () => {
       const res = await create(teacher, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().code).toBe('VALIDATION_ERROR');
-      expect(res.json().details.map((d: { path: string }) => d.path), JSON.stringify(payload)).toContain(path);
+      expect(
+        res.json().details.map((d: { path: string }) => d.path),
+        JSON.stringify(payload),
+      ).toContain(path);
     }
     const badParam = await create(teacher, { title: 'x', blueprint: simple() }, 'not-a-uuid');
     expect(badParam.statusCode).toBe(400);
@@ -169,7 +186,11 @@ describe('GET /courses/:courseId/exams and /exams/:examId', () => {
   let c: { id: string };
   const ids: Record<string, string> = {};
   beforeAll(async () => {
-    c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA'], [student, 'STUDENT']]);
+    c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [ta, 'TA'],
+      [student, 'STUDENT'],
+    ]);
     const mk = async (title: string) => {
       const res = await create(teacher, { title, blueprint: simple() }, c.id);
       expect(res.statusCode).toBe(201);
@@ -189,7 +210,17 @@ describe('GET /courses/:courseId/exams and /exams/:examId', () => {
       const body = (await list(user)).json();
       expect(body).toMatchObject({ page: 1, pageSize: 20, total: 3 });
       expect(body.items.map((e: ExamJson) => e.title)).toEqual(['Archived', 'Published', 'Draft']);
-      expect(Object.keys(body.items[0]).sort()).toEqual(['blueprint', 'copiedFromId', 'courseId', 'createdAt', 'id', 'publishedAt', 'status', 'title', 'updatedAt']);
+      expect(Object.keys(body.items[0]).sort()).toEqual([
+        'blueprint',
+        'copiedFromId',
+        'courseId',
+        'createdAt',
+        'id',
+        'publishedAt',
+        'status',
+        'title',
+        'updatedAt',
+      ]);
     }
     const drafts = (await list(teacher, '?status=DRAFT')).json();
     expect(drafts.items.map((e: ExamJson) => e.id)).toEqual([ids.draft]);
@@ -398,7 +429,9 @@ describe('the lifecycle: publish, archive, copy', () => {
   });
 
   it('re-checks explicit ids at publish (a template removed since the draft was written)', async () => {
-    await ctx.app.prisma.problemTemplate.create({ data: { id: 'short-lived-template', title: 'Short-lived', topic: 'tmp', tags: [], difficulty: 1, source: 'api', currentVersion: 1 } });
+    await ctx.app.prisma.problemTemplate.create({
+      data: { id: 'short-lived-template', title: 'Short-lived', topic: 'tmp', tags: [], difficulty: 1, source: 'api', currentVersion: 1 },
+    });
     const e = await newExam({ title: 'Gone', blueprint: { sections: [{ count: 1, points: 1, pool: { templates: ['short-lived-template'] } }] } });
     await ctx.app.prisma.problemTemplate.delete({ where: { id: 'short-lived-template' } });
     const res = await act(teacher, e.id, 'publish');
@@ -575,7 +608,8 @@ describe('overrides', () => {
 
 describe('authorizeExam, resolvePool, checkBlueprint', () => {
   const claims = (u: TestUser) => userPrincipal(u.id, u === admin);
-  const loadExamFor = (app: TestContext['app'], p: ReturnType<typeof claims>, id: string, roles?: ['INSTRUCTOR']) => authorizeExam(app.prisma, p, id, roles ? 'instructor' : 'member');
+  const loadExamFor = (app: TestContext['app'], p: ReturnType<typeof claims>, id: string, roles?: ['INSTRUCTOR']) =>
+    authorizeExam(app.prisma, p, id, roles ? 'instructor' : 'member');
 
   it('authorizeExam: the exam, its typed blueprint and the access, or 404/403', async () => {
     const d = await newExam();
@@ -593,7 +627,11 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
 
   it('resolvePool: filters select from the catalogue sorted by id; tags all match, difficulty any', async () => {
     const all = await ctx.app.prisma.problemTemplate.findMany({ select: { id: true, topic: true, tags: true, difficulty: true } });
-    const expectIds = (f: (t: (typeof all)[number]) => boolean) => all.filter(f).map((t) => t.id).sort();
+    const expectIds = (f: (t: (typeof all)[number]) => boolean) =>
+      all
+        .filter(f)
+        .map((t) => t.id)
+        .sort();
     expect((await resolvePool(ctx.app.prisma, { topic: 'softmax' })).templateIds).toEqual(['softmax-notes-example', 'softmax-probabilities-loss']);
     expect((await resolvePool(ctx.app.prisma, { tags: ['loss', 'notes-example'] })).templateIds).toEqual(
       expectIds((t) => t.tags.includes('loss') && t.tags.includes('notes-example')),
@@ -605,7 +643,10 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
     expect((await resolvePool(ctx.app.prisma, { topic: 'optimizers', tags: ['adam'] })).templateIds).toEqual(
       expectIds((t) => t.topic === 'optimizers' && t.tags.includes('adam')),
     );
-    await expect(resolvePool(ctx.app.prisma, { tags: ['no-such-tag'] })).rejects.toMatchObject({ code: 'POOL_INVALID', details: { unknownTags: ['no-such-tag'] } });
+    await expect(resolvePool(ctx.app.prisma, { tags: ['no-such-tag'] })).rejects.toMatchObject({
+      code: 'POOL_INVALID',
+      details: { unknownTags: ['no-such-tag'] },
+    });
   });
 
   it('resolvePool: explicit templates keep their order; groups give their union', async () => {

@@ -18,7 +18,11 @@ beforeAll(async () => {
   ta = await createUser(ctx.app);
   student = await createUser(ctx.app);
   outsider = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA'], [student, 'STUDENT']]);
+  course = await createCourse(ctx.app, [
+    [teacher, 'INSTRUCTOR'],
+    [ta, 'TA'],
+    [student, 'STUDENT'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 afterEach(() => {
@@ -101,7 +105,14 @@ describe('POST /courses/:courseId/invites', () => {
     const extra = await create(teacher, { role: 'STUDENT', uses: 0 });
     expect(extra.statusCode).toBe(400);
     expect(extra.json().message).toContain('uses');
-    for (const [field, value] of [['maxUses', 0], ['maxUses', 10_001], ['maxUses', 1.5], ['expiresInDays', 0], ['expiresInDays', 366], ['role', 'ADMIN']] as const) {
+    for (const [field, value] of [
+      ['maxUses', 0],
+      ['maxUses', 10_001],
+      ['maxUses', 1.5],
+      ['expiresInDays', 0],
+      ['expiresInDays', 366],
+      ['role', 'ADMIN'],
+    ] as const) {
       const res = await create(teacher, { [field]: value });
       expect(res.statusCode, `${field}=${value}`).toBe(400);
       expect(res.json().details[0].path).toBe(`body.${field}`);
@@ -112,7 +123,11 @@ describe('POST /courses/:courseId/invites', () => {
 
 describe('GET /courses/:courseId/invites', () => {
   it('lists every code to instructors, only STUDENT codes to TAs, nothing to students', async () => {
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA'], [student, 'STUDENT']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [ta, 'TA'],
+      [student, 'STUDENT'],
+    ]);
     const s = await newCode({}, c.id);
     const t = await newCode({ role: 'TA' }, c.id);
     const i = await newCode({ role: 'INSTRUCTOR', maxUses: 1 }, c.id);
@@ -121,7 +136,12 @@ describe('GET /courses/:courseId/invites', () => {
     const all = await list(teacher, c.id);
     expect(all.statusCode).toBe(200);
     expect(all.json()).toMatchObject({ page: 1, pageSize: 20, total: 3 });
-    expect(all.json().items.map((x: { code: string }) => x.code).sort()).toEqual([s, t, i].sort());
+    expect(
+      all
+        .json()
+        .items.map((x: { code: string }) => x.code)
+        .sort(),
+    ).toEqual([s, t, i].sort());
     const item = all.json().items.find((x: { code: string }) => x.code === s);
     expect(Object.keys(item).sort()).toEqual(['code', 'createdAt', 'expiresAt', 'maxUses', 'revokedAt', 'role', 'uses']);
     expect(item.revokedAt).not.toBeNull();

@@ -14,7 +14,11 @@ beforeAll(async () => {
   ta = await createUser(ctx.app, { name: 'Assistant' });
   student = await createUser(ctx.app, { name: 'Student' });
   outsider = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA'], [student, 'STUDENT']]);
+  course = await createCourse(ctx.app, [
+    [teacher, 'INSTRUCTOR'],
+    [ta, 'TA'],
+    [student, 'STUDENT'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 
@@ -119,7 +123,10 @@ describe('POST /courses/:courseId/members', () => {
 describe('PATCH /courses/:courseId/members/:userId', () => {
   it('lets an instructor change a role (200)', async () => {
     const u = await createUser(ctx.app);
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [u, 'STUDENT']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [u, 'STUDENT'],
+    ]);
     const res = await patch(teacher, c.id, u.id, { role: 'TA' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ userId: u.id, role: 'TA' });
@@ -129,7 +136,10 @@ describe('PATCH /courses/:courseId/members/:userId', () => {
   });
 
   it('does not demote the last instructor (409), but does once there is another', async () => {
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [ta, 'TA']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [ta, 'TA'],
+    ]);
     const last = await patch(teacher, c.id, teacher.id, { role: 'TA' });
     expect(last.statusCode).toBe(409);
     expect(last.json().code).toBe('LAST_INSTRUCTOR');
@@ -144,7 +154,10 @@ describe('PATCH /courses/:courseId/members/:userId', () => {
   it('leaves one instructor when two demote each other at the same time', async () => {
     const a = await createUser(ctx.app);
     const b = await createUser(ctx.app);
-    const c = await createCourse(ctx.app, [[a, 'INSTRUCTOR'], [b, 'INSTRUCTOR']]);
+    const c = await createCourse(ctx.app, [
+      [a, 'INSTRUCTOR'],
+      [b, 'INSTRUCTOR'],
+    ]);
     const results = await Promise.all([patch(a, c.id, b.id, { role: 'STUDENT' }), patch(b, c.id, a.id, { role: 'STUDENT' })]);
     // Whichever runs second finds either that it was itself demoted (403) or that it would
     // remove the last instructor (409); never do both go through.
@@ -159,7 +172,10 @@ describe('PATCH /courses/:courseId/members/:userId', () => {
     for (let round = 0; round < 3; round++) {
       const a = await createUser(ctx.app);
       const b = await createUser(ctx.app);
-      const c = await createCourse(ctx.app, [[a, 'INSTRUCTOR'], [b, 'INSTRUCTOR']]);
+      const c = await createCourse(ctx.app, [
+        [a, 'INSTRUCTOR'],
+        [b, 'INSTRUCTOR'],
+      ]);
       const results = await Promise.all([patch(admin, c.id, a.id, { role: 'TA' }), remove(admin, c.id, b.id)]);
       const codes = results.map((r) => r.statusCode);
       expect(codes.filter((s) => s === 409)).toHaveLength(1);
@@ -194,7 +210,10 @@ describe('PATCH /courses/:courseId/members/:userId', () => {
 describe('DELETE /courses/:courseId/members/:userId', () => {
   it('lets an instructor remove a member (204)', async () => {
     const u = await createUser(ctx.app);
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [u, 'STUDENT']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [u, 'STUDENT'],
+    ]);
     const res = await remove(teacher, c.id, u.id);
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
@@ -206,7 +225,12 @@ describe('DELETE /courses/:courseId/members/:userId', () => {
     const s1 = await createUser(ctx.app);
     const s2 = await createUser(ctx.app);
     const t = await createUser(ctx.app);
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [s1, 'STUDENT'], [s2, 'STUDENT'], [t, 'TA']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [s1, 'STUDENT'],
+      [s2, 'STUDENT'],
+      [t, 'TA'],
+    ]);
     expect((await remove(s1, c.id, s2.id)).statusCode).toBe(403);
     expect((await remove(t, c.id, s2.id)).statusCode).toBe(403);
     expect(await roleOf(c.id, s2.id)).toBe('STUDENT');
@@ -218,7 +242,10 @@ describe('DELETE /courses/:courseId/members/:userId', () => {
 
   it('keeps the last instructor (409), whoever asks', async () => {
     const admin = await createUser(ctx.app, { admin: true });
-    const c = await createCourse(ctx.app, [[teacher, 'INSTRUCTOR'], [student, 'STUDENT']]);
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [student, 'STUDENT'],
+    ]);
     const self = await remove(teacher, c.id, teacher.id);
     expect(self.statusCode).toBe(409);
     expect(self.json().code).toBe('LAST_INSTRUCTOR');

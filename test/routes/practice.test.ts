@@ -13,7 +13,11 @@ beforeAll(async () => {
   student = await createUser(ctx.app);
   other = await createUser(ctx.app);
   ta = await createUser(ctx.app);
-  course = await createCourse(ctx.app, [[student, 'STUDENT'], [other, 'STUDENT'], [ta, 'TA']]);
+  course = await createCourse(ctx.app, [
+    [student, 'STUDENT'],
+    [other, 'STUDENT'],
+    [ta, 'TA'],
+  ]);
 });
 afterAll(async () => ctx?.close());
 
@@ -32,7 +36,8 @@ function assertNoSecrets(raw: string, row: { answers: unknown; solution: string;
   const keys = new Set<string>();
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
         keys.add(k);
         walk(x);
       }
@@ -84,7 +89,12 @@ describe('practice', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     // Nothing was written for the outsider, also not for a course that does not exist.
-    const nowhere = await ctx.app.inject({ method: 'POST', url: '/api/v1/courses/00000000-0000-4000-8000-000000000000/practice', headers: student.auth, payload: { templateId: 'svm-loss-notes-example' } });
+    const nowhere = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/courses/00000000-0000-4000-8000-000000000000/practice',
+      headers: student.auth,
+      payload: { templateId: 'svm-loss-notes-example' },
+    });
     expect(nowhere.statusCode).toBe(404);
     expect(await ctx.app.prisma.variant.count({ where: { userId: outsider.id } })).toBe(0);
   });
@@ -194,16 +204,43 @@ describe('bad input stores nothing', () => {
   });
 
   const cases: [string, () => Promise<{ statusCode: number; json(): { code: string; message: string } }>, number, RegExp][] = [
-    ['malformed JSON', () => ctx.app.inject({ method: 'POST', url: `/api/v1/variants/${variantId}/submissions`, headers: { ...student.auth, 'content-type': 'application/json' }, payload: '{"answers": {' }), 400, /JSON/i],
+    [
+      'malformed JSON',
+      () =>
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/variants/${variantId}/submissions`,
+          headers: { ...student.auth, 'content-type': 'application/json' },
+          payload: '{"answers": {',
+        }),
+      400,
+      /JSON/i,
+    ],
     ['a wrong type', () => submit(student, variantId, 'not-an-object'), 400, /body\.answers/],
-    ['an unknown field', () => ctx.app.inject({ method: 'POST', url: `/api/v1/variants/${variantId}/submissions`, headers: student.auth, payload: { answers: {}, extra: 1 } }), 400, /extra|Unrecognized/i],
+    [
+      'an unknown field',
+      () => ctx.app.inject({ method: 'POST', url: `/api/v1/variants/${variantId}/submissions`, headers: student.auth, payload: { answers: {}, extra: 1 } }),
+      400,
+      /extra|Unrecognized/i,
+    ],
     ['NaN as an answer', () => submit(student, variantId, { [partId]: 'NaN' }), 422, /could not read/],
     ['Infinity as an answer', () => submit(student, variantId, { [partId]: 'Infinity' }), 422, /could not read/],
     ['code as an answer', () => submit(student, variantId, { [partId]: 'process.exit(1)' }), 422, /could not read/],
     ['a huge string', () => submit(student, variantId, { [partId]: 'x'.repeat(30_000) }), 400, /body\.answers/],
     ['a bad idempotency key', () => submit(student, variantId, { [partId]: '1' }, 'bad key with spaces'), 400, /idempotency-key/],
     ['a non-UUID id', () => submit(student, 'not-a-uuid', { [partId]: '1' }), 400, /params\.variantId/],
-    ['an oversized body', () => ctx.app.inject({ method: 'POST', url: `/api/v1/variants/${variantId}/submissions`, headers: student.auth, payload: { answers: { [partId]: 'y'.repeat(400_000) } } }), 413, /too large|exceed/i],
+    [
+      'an oversized body',
+      () =>
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/variants/${variantId}/submissions`,
+          headers: student.auth,
+          payload: { answers: { [partId]: 'y'.repeat(400_000) } },
+        }),
+      413,
+      /too large|exceed/i,
+    ],
   ];
 
   it.each(cases)('%s → clear 4xx', async (_name, send, status, message) => {

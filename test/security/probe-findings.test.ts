@@ -26,7 +26,12 @@ afterAll(async () => ctx?.close());
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const call = (u: TestUser | undefined, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  ctx.app.inject({ method, url: `/api/v1${url}`, headers: { ...(u?.auth ?? {}), ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  ctx.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: { ...(u?.auth ?? {}), ...headers },
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 
 async function student(): Promise<TestUser> {
   const u = await createUser(ctx.app);
@@ -36,13 +41,21 @@ async function student(): Promise<TestUser> {
 
 async function exam(policies: Record<string, unknown>, templates = ['softmax-probabilities-loss', 'xavier-init-scale']) {
   return ctx.app.prisma.exam.create({
-    data: { courseId: course.id, title: 'Midterm', status: 'PUBLISHED', blueprint: toJson({ sections: [{ count: templates.length, points: 10, pool: { templates } }], policies }) },
+    data: {
+      courseId: course.id,
+      title: 'Midterm',
+      status: 'PUBLISHED',
+      blueprint: toJson({ sections: [{ count: templates.length, points: 10, pool: { templates } }], policies }),
+    },
   });
 }
 
 /** An attempt's current variants (test oracle: read from the database). */
 async function examVariants(attemptId: string) {
-  return ctx.app.prisma.variant.findMany({ where: { attemptQuestion: { attemptId } }, orderBy: [{ attemptQuestion: { position: 'asc' } }, { createdAt: 'desc' }] });
+  return ctx.app.prisma.variant.findMany({
+    where: { attemptQuestion: { attemptId } },
+    orderBy: [{ attemptQuestion: { position: 'asc' } }, { createdAt: 'desc' }],
+  });
 }
 /** Readable wrong answers for a stored variant (the self-test's perturbed submission). */
 const wrongFor = (v: { answers: unknown; parts: unknown }) => perturbedSubmission({ secret: { answers: v.answers, parts: v.parts } } as never);
@@ -158,7 +171,12 @@ describe('5. NUL bytes and lone surrogates are a 400 naming the field, in every 
       ['DELETE', `/courses/${course.id}/invites/AB%00CD`, undefined, 'params.code'],
     ];
     for (const [method, url, body, path] of cases) {
-      const r = await call(method === 'POST' && url.startsWith('/courses') && url !== '/courses/join' && !url.includes('practice') ? teacher : u, method, url, body);
+      const r = await call(
+        method === 'POST' && url.startsWith('/courses') && url !== '/courses/join' && !url.includes('practice') ? teacher : u,
+        method,
+        url,
+        body,
+      );
       expect(r.statusCode, `${method} ${url}`).toBe(400);
       expect(r.json(), `${method} ${url}`).toMatchObject({ code: 'INVALID_TEXT', details: [{ path }] });
     }
@@ -247,7 +265,9 @@ describe('7. removed students, upper-case ids, token subjects', () => {
 });
 
 describe('8. the contract: the OpenAPI document says what the API does', () => {
-  type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }>; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
+  type Doc = {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }>; requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+  };
   const doc = async (): Promise<Doc> => (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
 
   it('204s have no body; 408/413/429/500/503 are documented on every route; the error code is the catalogue enum', async () => {
@@ -256,7 +276,8 @@ describe('8. the contract: the OpenAPI document says what the API does', () => {
       for (const [method, op] of Object.entries(ops)) {
         if (op.responses['204']) expect(op.responses['204'].content, `${method} ${path}`).toBeUndefined();
         if (!path.startsWith('/api/')) continue;
-        for (const status of ['400', '401', '404', '408', '413', '429', '500', '503']) expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
+        for (const status of ['400', '401', '404', '408', '413', '429', '500', '503'])
+          expect(op.responses[status], `${method} ${path} ${status}`).toBeDefined();
       }
     }
     const text = JSON.stringify(d);
@@ -334,7 +355,10 @@ describe('also found when tried as a new user would', () => {
   });
 
   it('a pool topic that does not exist is refused at create, naming the topic', async () => {
-    const r = await call(teacher, 'POST', `/courses/${course.id}/exams`, { title: 'X', blueprint: { sections: [{ count: 1, points: 1, pool: { topic: 'no-such-topic' } }] } });
+    const r = await call(teacher, 'POST', `/courses/${course.id}/exams`, {
+      title: 'X',
+      blueprint: { sections: [{ count: 1, points: 1, pool: { topic: 'no-such-topic' } }] },
+    });
     expect(r.statusCode).toBe(422);
     expect(r.json()).toMatchObject({ code: 'POOL_INVALID', details: [{ section: 0, unknownTopic: 'no-such-topic' }] });
     expect(r.json().message).toContain('no-such-topic');
@@ -359,7 +383,9 @@ describe('practice lock during exams', () => {
     const ta = await createUser(ctx.app);
     await ctx.app.prisma.membership.create({ data: { userId: ta.id, courseId: course.id, role: 'TA' } });
     const closesAt = new Date(T0.getTime() + 3_600_000);
-    const e = await exam({ practiceLock: 'templates', opensAt: new Date(T0.getTime() - 60_000).toISOString(), closesAt: closesAt.toISOString() }, ['he-init-scale']);
+    const e = await exam({ practiceLock: 'templates', opensAt: new Date(T0.getTime() - 60_000).toISOString(), closesAt: closesAt.toISOString() }, [
+      'he-init-scale',
+    ]);
     ctx.app.practiceLocks.invalidate(course.id);
     const before = (await call(u, 'POST', `/courses/${course.id}/practice`, { templateId: 'conv-parameter-count' })).json();
     const locked = await call(u, 'POST', `/courses/${course.id}/practice`, { templateId: 'he-init-scale' });

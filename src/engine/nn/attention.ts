@@ -29,7 +29,9 @@ export function attentionWeights(Q: Matrix, K: Matrix): Matrix {
   checkMatrix(F, 'Q', Q);
   checkMatrix(F, 'K', K);
   if (Q[0].length !== K[0].length) {
-    throw new ShapeError(`${F}: queries have dimension ${Q[0].length} (Q is ${Q.length}×${Q[0].length}) but keys have dimension ${K[0].length} (K is ${K.length}×${K[0].length})`);
+    throw new ShapeError(
+      `${F}: queries have dimension ${Q[0].length} (Q is ${Q.length}×${Q[0].length}) but keys have dimension ${K[0].length} (K is ${K.length}×${K[0].length})`,
+    );
   }
   return weightsUnchecked(Q, K);
 }

@@ -23,9 +23,4 @@ export * from './conv.js';
 export * from './rnn.js';
 export * from './attention.js';
 export * from './positional.js';
-export {
-  gradient,
-  valueAndGradient,
-  evaluateGraph,
-  type ExprGraph,
-} from '../autodiff.js';
+export { gradient, valueAndGradient, evaluateGraph, type ExprGraph } from '../autodiff.js';

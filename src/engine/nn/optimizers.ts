@@ -66,13 +66,7 @@ export interface VelocityState<T extends Tensor> {
  * SGD with momentum: v' = ρ·v + dx; x' = x − lr·v'. Returns the new `{ x, v }`.
  * @example momentumStep(1, 0.5, 2, 0.1, 0.9) // { x: 0.755, v: 2.45 }
  */
-export function momentumStep<T extends Tensor>(
-  x: T,
-  v: SameShape<T>,
-  dx: SameShape<T>,
-  lr: number,
-  rho: number,
-): VelocityState<T> {
+export function momentumStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameShape<T>, lr: number, rho: number): VelocityState<T> {
   const F = 'momentumStep';
   checkNonNegative(F, 'lr', lr);
   checkFraction(F, 'rho', rho);
@@ -102,13 +96,7 @@ export function momentumStep<T extends Tensor>(
  * v' = ρ·v − lr·dx; x' = x − ρ·v + (1 + ρ)·v'. Returns the new `{ x, v }`.
  * @example nesterovStep(1, 0.5, 2, 0.1, 0.9) // v' = 0.25, x' = 1 − 0.45 + 0.475 = 1.025
  */
-export function nesterovStep<T extends Tensor>(
-  x: T,
-  v: SameShape<T>,
-  dx: SameShape<T>,
-  lr: number,
-  rho: number,
-): VelocityState<T> {
+export function nesterovStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameShape<T>, lr: number, rho: number): VelocityState<T> {
   const F = 'nesterovStep';
   checkNonNegative(F, 'lr', lr);
   checkFraction(F, 'rho', rho);
@@ -145,13 +133,7 @@ export interface CacheState<T extends Tensor> {
  * AdaGrad: cache' = cache + dx²; x' = x − lr·dx / (√cache' + ε). Returns the new `{ x, cache }`.
  * @example adagradStep(1, 0, 2, 0.1) // { x: ≈0.9, cache: 4 }
  */
-export function adagradStep<T extends Tensor>(
-  x: T,
-  cache: SameShape<T>,
-  dx: SameShape<T>,
-  lr: number,
-  eps = 1e-7,
-): CacheState<T> {
+export function adagradStep<T extends Tensor>(x: T, cache: SameShape<T>, dx: SameShape<T>, lr: number, eps = 1e-7): CacheState<T> {
   return squaresStep('adagradStep', x, cache, dx, lr, 1, 1, eps);
 }
 
@@ -160,14 +142,7 @@ export function adagradStep<T extends Tensor>(
  * Returns the new `{ x, cache }`.
  * @example rmspropStep(1, 0, 2, 0.1, 0.9) // { x: ≈1 − 0.1·2/√0.4, cache: 0.4 }
  */
-export function rmspropStep<T extends Tensor>(
-  x: T,
-  cache: SameShape<T>,
-  dx: SameShape<T>,
-  lr: number,
-  decay: number,
-  eps = 1e-7,
-): CacheState<T> {
+export function rmspropStep<T extends Tensor>(x: T, cache: SameShape<T>, dx: SameShape<T>, lr: number, decay: number, eps = 1e-7): CacheState<T> {
   checkFraction('rmspropStep', 'decay', decay);
   return squaresStep('rmspropStep', x, cache, dx, lr, decay, 1 - decay, eps);
 }

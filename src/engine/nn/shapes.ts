@@ -226,12 +226,7 @@ export function mapTensor<T extends Tensor>(fn: string, x: T, f: (v: number) => 
 }
 
 /** `mapTensor` for element functions with one extra scalar parameter (a slope, an alpha). */
-export function mapTensor2<T extends Tensor>(
-  fn: string,
-  x: T,
-  f: (v: number, a: number) => number,
-  a: number,
-): SameShape<T> {
+export function mapTensor2<T extends Tensor>(fn: string, x: T, f: (v: number, a: number) => number, a: number): SameShape<T> {
   if (typeof x === 'number') {
     if (!Number.isFinite(x)) throw new RangeError(`${fn}: x must be a finite number, got ${x}`);
     return f(x, a) as SameShape<T>;

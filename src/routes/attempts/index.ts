@@ -78,7 +78,14 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { view, replayed } = await submitTry(app, request.principal, request.params.attemptId, request.params.position, request.body.answers, request.headers['idempotency-key']);
+      const { view, replayed } = await submitTry(
+        app,
+        request.principal,
+        request.params.attemptId,
+        request.params.position,
+        request.body.answers,
+        request.headers['idempotency-key'],
+      );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(replayed ? 200 : 201).send(view);
     },
@@ -88,7 +95,13 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
     '/attempts/:attemptId/finish',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['attempts'], security: bearer, summary: 'Finish the attempt; saved answers are graded', params: attemptParams, response: { 200: attemptOut, ...errors } },
+      schema: {
+        tags: ['attempts'],
+        security: bearer,
+        summary: 'Finish the attempt; saved answers are graded',
+        params: attemptParams,
+        response: { 200: attemptOut, ...errors },
+      },
     },
     async (request) => {
       // Only the owner, while in the course, finishes; course staff and anyone else find no attempt to finish.

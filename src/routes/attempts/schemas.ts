@@ -17,7 +17,10 @@ export const questionOut = z.object({
   savedAnswers: z.record(z.string(), z.unknown()).nullable(),
   savedAt: z.date().nullable(),
   earned: z.number().optional(),
-  lastTry: z.object({ tryNumber: z.number().int(), score: z.number(), parts: z.array(partResultOut) }).nullable().optional(),
+  lastTry: z
+    .object({ tryNumber: z.number().int(), score: z.number(), parts: z.array(partResultOut) })
+    .nullable()
+    .optional(),
   correctAnswers: z.record(z.string(), answerValue).optional(),
   solution: z.string().optional(),
 });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-export const email = z.email({ message: 'must be an email address' }).max(254).transform((e) => e.toLowerCase());
+export const email = z
+  .email({ message: 'must be an email address' })
+  .max(254)
+  .transform((e) => e.toLowerCase());
 export const password = z.string().min(8, 'must be at least 8 characters').max(256, 'must be at most 256 characters');
 
 export const userOut = z.object({

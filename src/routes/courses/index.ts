@@ -11,9 +11,7 @@ export const courseRole = z.enum(['STUDENT', 'TA', 'INSTRUCTOR']);
 export const courseBase = z.object({ id: z.uuid(), title: z.string(), code: z.string(), createdAt: z.date() });
 export const courseView = courseBase.extend({ role: courseRole });
 
-export const courseCode = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{2,40}$/, { message: 'must be 2 to 40 letters, digits, "-" or "_"' });
+export const courseCode = z.string().regex(/^[A-Za-z0-9_-]{2,40}$/, { message: 'must be 2 to 40 letters, digits, "-" or "_"' });
 
 const createBody = z.strictObject({
   title: z.string().trim().min(1).max(200),

@@ -41,7 +41,9 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createInvite(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff'), request.body, app.now())),
+      reply
+        .status(201)
+        .send(await createInvite(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff'), request.body, app.now())),
   );
 
   app.get(
@@ -73,7 +75,12 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeInvite(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.params.code, app.now());
+      await revokeInvite(
+        app.prisma,
+        await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'),
+        request.params.code,
+        app.now(),
+      );
       return reply.status(204).send(null);
     },
   );

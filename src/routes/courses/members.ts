@@ -41,7 +41,10 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: member, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await addMember(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await addMember(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
   );
 
   app.patch(
@@ -58,7 +61,12 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      changeMemberRole(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.params.userId, request.body.role),
+      changeMemberRole(
+        app.prisma,
+        await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'),
+        request.params.userId,
+        request.body.role,
+      ),
   );
 
   app.delete(
@@ -75,7 +83,11 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const self = leaving(request, request.params.userId);
-      await removeMember(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, self ? 'member' : 'instructor'), request.params.userId);
+      await removeMember(
+        app.prisma,
+        await authorizeCourse(app.prisma, request.principal, request.params.courseId, self ? 'member' : 'instructor'),
+        request.params.userId,
+      );
       return reply.status(204).send(null);
     },
   );

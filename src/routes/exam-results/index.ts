@@ -13,7 +13,10 @@ const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
 const attemptParams = z.strictObject({ attemptId: uuid });
 const questionParams = attemptParams.extend({ position: urlInt(1, 1000) });
-const templateId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id').max(80);
+const templateId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a template id')
+  .max(80);
 const attemptStatus = z.enum(['OPEN', 'FINISHED']);
 const policy = z.enum(SCORE_POLICY);
 
@@ -38,7 +41,9 @@ const score = { points: z.number(), maxPoints: z.number(), percent: z.number(), 
 const scoresOut = z.object({
   examId: z.uuid(),
   policy,
-  items: z.array(z.object({ userId: z.uuid(), email: z.string(), name: z.string(), attemptsUsed: z.number().int(), attemptsFinished: z.number().int(), ...score })),
+  items: z.array(
+    z.object({ userId: z.uuid(), email: z.string(), name: z.string(), attemptsUsed: z.number().int(), attemptsFinished: z.number().int(), ...score }),
+  ),
 });
 
 const myScoreOut = z.object({
@@ -218,14 +223,25 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      overrideQuestionPoints(app, await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'instructor'), request.params.position, request.body),
+      overrideQuestionPoints(
+        app,
+        await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'instructor'),
+        request.params.position,
+        request.body,
+      ),
   );
 
   app.get(
     '/attempts/:attemptId/audit',
     {
       preHandler: app.authenticate,
-      schema: { tags, summary: "The attempt's point overrides, oldest first (staff)", security: bearer, params: attemptParams, response: { 200: auditOut, ...errors } },
+      schema: {
+        tags,
+        summary: "The attempt's point overrides, oldest first (staff)",
+        security: bearer,
+        params: attemptParams,
+        response: { 200: auditOut, ...errors },
+      },
     },
     async (request) => listPointsAudit(app, await authorizeAttempt(app.prisma, request.principal, request.params.attemptId, 'staff')),
   );

@@ -71,7 +71,10 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: examView, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await createExam(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createExam(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
   );
 
   app.get(
@@ -178,7 +181,8 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 201: examView, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await copyExam(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'))),
+    async (request, reply) =>
+      reply.status(201).send(await copyExam(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'))),
   );
 
   app.get(

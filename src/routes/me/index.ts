@@ -12,21 +12,17 @@ const meOut = userOut.extend({
 });
 
 const meRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    '/me',
-    { preHandler: app.authenticate, schema: { tags: ['me'], security: bearer, response: { 200: meOut, ...errors } } },
-    async (request) => {
-      const user = await app.prisma.user.findUnique({
-        where: { id: request.principal.userId },
-        include: { memberships: { include: { course: { select: { title: true, code: true } } }, orderBy: { createdAt: 'asc' } } },
-      });
-      if (!user) throw notFound('user');
-      return {
-        ...user,
-        memberships: user.memberships.map((m) => ({ courseId: m.courseId, title: m.course.title, code: m.course.code, role: m.role })),
-      };
-    },
-  );
+  app.get('/me', { preHandler: app.authenticate, schema: { tags: ['me'], security: bearer, response: { 200: meOut, ...errors } } }, async (request) => {
+    const user = await app.prisma.user.findUnique({
+      where: { id: request.principal.userId },
+      include: { memberships: { include: { course: { select: { title: true, code: true } } }, orderBy: { createdAt: 'asc' } } },
+    });
+    if (!user) throw notFound('user');
+    return {
+      ...user,
+      memberships: user.memberships.map((m) => ({ courseId: m.courseId, title: m.course.title, code: m.course.code, role: m.role })),
+    };
+  });
 
   app.put(
     '/me/password',

@@ -48,7 +48,13 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
     '/variants/:variantId',
     {
       preHandler: app.authenticate,
-      schema: { tags: ['practice'], security: bearer, summary: 'A practice variant of mine (course staff: any student\'s), answers once released', params: z.strictObject({ variantId: uuid }), response: { 200: variantDetailOut, ...errors } },
+      schema: {
+        tags: ['practice'],
+        security: bearer,
+        summary: "A practice variant of mine (course staff: any student's), answers once released",
+        params: z.strictObject({ variantId: uuid }),
+        response: { 200: variantDetailOut, ...errors },
+      },
     },
     async (request) => {
       // Practice variants only: an exam variant is reached through its attempt, under its policy.
@@ -73,7 +79,13 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { view, replayed } = await submitPractice(app, request.principal, request.params.variantId, request.body.answers, request.headers['idempotency-key']);
+      const { view, replayed } = await submitPractice(
+        app,
+        request.principal,
+        request.params.variantId,
+        request.body.answers,
+        request.headers['idempotency-key'],
+      );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(replayed ? 200 : 201).send(view);
     },

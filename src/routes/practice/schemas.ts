@@ -49,11 +49,7 @@ export const submissionOut = z.object({
 
 const scalarAnswer = z.union([z.string().max(200), z.number()]);
 /** A student's answer to one part: a number or text, a list, or a list of rows. Never code. */
-export const answerIn = z.union([
-  z.string().max(20_000),
-  z.number(),
-  z.array(z.union([scalarAnswer, z.array(scalarAnswer).max(100)])).max(100),
-]);
+export const answerIn = z.union([z.string().max(20_000), z.number(), z.array(z.union([scalarAnswer, z.array(scalarAnswer).max(100)])).max(100)]);
 
 /** The most parts a question may be answered in at once. */
 const MAX_PARTS = 20;

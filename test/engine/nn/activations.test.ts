@@ -60,7 +60,15 @@ describe('piecewise-linear units', () => {
 describe('shapes', () => {
   it('applies elementwise to scalars, vectors and matrices', () => {
     expect(sigmoid(0)).toBe(0.5);
-    expect(relu([[-1, 2], [3, -4]])).toEqual([[0, 2], [3, 0]]);
+    expect(
+      relu([
+        [-1, 2],
+        [3, -4],
+      ]),
+    ).toEqual([
+      [0, 2],
+      [3, 0],
+    ]);
     expect(tanhGrad([[0]])).toEqual([[1]]);
     expect(sigmoidGrad([0, 0])).toEqual([0.25, 0.25]);
   });
@@ -100,9 +108,21 @@ describe('derivatives match central finite differences', () => {
   it('elu, relu, leakyRelu away from the kink', () => {
     fc.assert(
       fc.property(awayFromZero, fc.double({ min: 0.01, max: 3, noNaN: true }), (x, a) => {
-        expect(relClose(eluGrad(x, a), centralDiff((t) => elu(t, a), x, 1e-7), 1e-6)).toBe(true);
+        expect(
+          relClose(
+            eluGrad(x, a),
+            centralDiff((t) => elu(t, a), x, 1e-7),
+            1e-6,
+          ),
+        ).toBe(true);
         expect(relClose(reluGrad(x), centralDiff(scalar(relu), x, 1e-7), 1e-6)).toBe(true);
-        expect(relClose(leakyReluGrad(x, a), centralDiff((t) => leakyRelu(t, a), x, 1e-7), 1e-6)).toBe(true);
+        expect(
+          relClose(
+            leakyReluGrad(x, a),
+            centralDiff((t) => leakyRelu(t, a), x, 1e-7),
+            1e-6,
+          ),
+        ).toBe(true);
       }),
     );
   });

@@ -25,7 +25,17 @@ describe('attentionWeights', () => {
   it('is the row softmax of QKᵀ/√D', () => {
     expectClose(attentionWeights(ref.att.Q, ref.att.K), ref.att.weights, 14);
     const s = 1 / (1 + Math.exp(-1 / Math.SQRT2));
-    expectClose(attentionWeights([[1, 0]], [[1, 0], [0, 1]]), [[s, 1 - s]], 15);
+    expectClose(
+      attentionWeights(
+        [[1, 0]],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ),
+      [[s, 1 - s]],
+      15,
+    );
   });
 
   it('has rows summing to 1 for any queries and keys', () => {
@@ -45,9 +55,7 @@ describe('attentionWeights', () => {
 
   it('rejects keys of another dimension', () => {
     expect(() => attentionWeights([[1, 2]], [[1, 2, 3]])).toThrow(ShapeError);
-    expect(() => attentionWeights([[1, 2]], [[1, 2, 3]])).toThrow(
-      'attentionWeights: queries have dimension 2 (Q is 1×2) but keys have dimension 3 (K is 1×3)',
-    );
+    expect(() => attentionWeights([[1, 2]], [[1, 2, 3]])).toThrow('attentionWeights: queries have dimension 2 (Q is 1×2) but keys have dimension 3 (K is 1×3)');
   });
 });
 
@@ -63,8 +71,6 @@ describe('selfAttention', () => {
 
   it('rejects projection matrices of the wrong size', () => {
     expect(() => selfAttention(X, Wq.slice(1), Wk, Wv)).toThrow('selfAttention: Wq is 2×2 but X is 3×3, so it needs 3 rows');
-    expect(() => selfAttention(X, Wq, [[1], [2], [3]], Wv)).toThrow(
-      'selfAttention: Wq is 3×2 but Wk is 3×1; queries and keys need the same dimension',
-    );
+    expect(() => selfAttention(X, Wq, [[1], [2], [3]], Wv)).toThrow('selfAttention: Wq is 3×2 but Wk is 3×1; queries and keys need the same dimension');
   });
 });

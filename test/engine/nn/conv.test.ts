@@ -7,9 +7,7 @@ import { ShapeError } from '../../../src/engine/nn/shapes.js';
 function naiveConv(X: number[][], K: number[][], S: number, P: number): number[][] {
   const H = X.length + 2 * P;
   const W = X[0].length + 2 * P;
-  const padded = Array.from({ length: H }, (_, r) =>
-    Array.from({ length: W }, (_, c) => (r >= P && r < H - P && c >= P && c < W - P ? X[r - P][c - P] : 0)),
-  );
+  const padded = Array.from({ length: H }, (_, r) => Array.from({ length: W }, (_, c) => (r >= P && r < H - P && c >= P && c < W - P ? X[r - P][c - P] : 0)));
   const out: number[][] = [];
   for (let r = 0; r + K.length <= H; r += S) {
     const row: number[] = [];
@@ -86,12 +84,28 @@ describe('conv2d', () => {
   ];
 
   it('cross-correlates without flipping the kernel', () => {
-    expect(conv2d(X, [[1, 0], [0, -1]])).toEqual([
+    expect(
+      conv2d(X, [
+        [1, 0],
+        [0, -1],
+      ]),
+    ).toEqual([
       [-4, -4],
       [-4, -4],
     ]);
     // A flipped kernel (true convolution) would give +4 everywhere.
-    expect(conv2d([[1, 2], [3, 4]], [[1, 0], [0, 1]])).toEqual([[5]]);
+    expect(
+      conv2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      ),
+    ).toEqual([[5]]);
   });
 
   it('zero-pads and strides (worked by hand)', () => {
@@ -112,7 +126,17 @@ describe('conv2d', () => {
   });
 
   it('rejects configurations whose output is not whole', () => {
-    expect(() => conv2d(X, [[1, 0], [0, 1]], 2, 1)).toThrow('conv2d: output height (3 − 2 + 2·1)/2 + 1 = 2.5 is not a whole number');
+    expect(() =>
+      conv2d(
+        X,
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        2,
+        1,
+      ),
+    ).toThrow('conv2d: output height (3 − 2 + 2·1)/2 + 1 = 2.5 is not a whole number');
     expect(() => conv2d([[1, 2]], [[1], [1]])).toThrow('conv2d: filter size F=2 is larger than the input height W = 1');
     expect(() => conv2d(X, [])).toThrow(ShapeError);
   });
@@ -165,7 +189,15 @@ describe('maxPool2d', () => {
       [7, 8],
       [7, 8],
     ]);
-    expect(maxPool2d([[-1, -2], [-3, -4]], 2)).toEqual([[-1]]);
+    expect(
+      maxPool2d(
+        [
+          [-1, -2],
+          [-3, -4],
+        ],
+        2,
+      ),
+    ).toEqual([[-1]]);
   });
 
   it('rejects windows that do not tile', () => {

@@ -26,7 +26,18 @@ describe('l1Distance / l2Distance', () => {
     ];
     // The worked example of the CS231n notes: the L1 distance of these two "images" is 456.
     expect(l1Distance(a, b)).toBe(456);
-    expect(l2Distance([[1, 2], [3, 4]], [[0, 0], [0, 0]])).toBeCloseTo(Math.sqrt(30), 12);
+    expect(
+      l2Distance(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      ),
+    ).toBeCloseTo(Math.sqrt(30), 12);
   });
 
   it('rejects mismatched shapes with a message naming both', () => {
@@ -34,7 +45,15 @@ describe('l1Distance / l2Distance', () => {
     expect(() => l1Distance([1, 2, 3], [1, 2])).toThrow('l1Distance: a is a vector of length 3 but b is a vector of length 2');
     expect(() => l2Distance([[1, 2]], [1, 2])).toThrow('l2Distance: a is a 1×2 matrix but b is a vector of length 2');
     expect(() => l2Distance([[1, 2]], [[1, 2, 3]])).toThrow('a is a 1×2 matrix but b is a 1×3 matrix');
-    expect(() => l1Distance([[1, 2], [3]], [[1, 2], [3, 4]])).toThrow(/ragged/);
+    expect(() =>
+      l1Distance(
+        [[1, 2], [3]],
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ),
+    ).toThrow(/ragged/);
     expect(() => l1Distance([], [])).toThrow('l1Distance: a must not be empty');
   });
 

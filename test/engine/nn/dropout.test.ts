@@ -6,7 +6,22 @@ describe('dropoutForward', () => {
   it('computes x ⊙ mask / p (inverted dropout, p = keep probability)', () => {
     expect(dropoutForward([2, 4], [1, 0], 0.5)).toEqual([4, 0]);
     expect(dropoutForward(3, 1, 0.75)).toBe(4);
-    expect(dropoutForward([[1, 2], [3, 4]], [[1, 1], [0, 1]], 0.8)).toEqual([[1.25, 2.5], [0, 5]]);
+    expect(
+      dropoutForward(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 1],
+          [0, 1],
+        ],
+        0.8,
+      ),
+    ).toEqual([
+      [1.25, 2.5],
+      [0, 5],
+    ]);
     expect(dropoutForward([1.5], [1], 1)).toEqual([1.5]);
   });
 

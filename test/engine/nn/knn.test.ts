@@ -82,17 +82,15 @@ describe('knnPredict', () => {
   });
 
   it('matches a naive sort-and-count reference (with many ties)', () => {
-    const problem = fc
-      .record({ n: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 3 }) })
-      .chain(({ n, d }) =>
-        fc.record({
-          X: fc.array(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: d, maxLength: d }), { minLength: n, maxLength: n }),
-          y: fc.array(fc.constantFrom<Label>(0, 1, 2, 'a'), { minLength: n, maxLength: n }),
-          x: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: d, maxLength: d }),
-          k: fc.integer({ min: 1, max: n }),
-          metric: fc.constantFrom<'l1' | 'l2'>('l1', 'l2'),
-        }),
-      );
+    const problem = fc.record({ n: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 3 }) }).chain(({ n, d }) =>
+      fc.record({
+        X: fc.array(fc.array(fc.integer({ min: -2, max: 2 }), { minLength: d, maxLength: d }), { minLength: n, maxLength: n }),
+        y: fc.array(fc.constantFrom<Label>(0, 1, 2, 'a'), { minLength: n, maxLength: n }),
+        x: fc.array(fc.integer({ min: -2, max: 2 }), { minLength: d, maxLength: d }),
+        k: fc.integer({ min: 1, max: n }),
+        metric: fc.constantFrom<'l1' | 'l2'>('l1', 'l2'),
+      }),
+    );
     fc.assert(
       fc.property(problem, ({ X, y, x, k, metric }) => {
         expect(knnPredict(X, y, x, k, metric)).toBe(naiveKnn(X, y, x, k, metric));

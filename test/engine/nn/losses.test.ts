@@ -95,7 +95,12 @@ describe('softmax and softmaxLoss', () => {
         const L = softmaxLoss(s, y);
         const p = softmax(s)[y];
         if (p > 1e-200) expect(L).toBeCloseTo(-Math.log(p), 8);
-        expect(softmaxLoss(s.map((v) => v + c), y)).toBeCloseTo(L, 8);
+        expect(
+          softmaxLoss(
+            s.map((v) => v + c),
+            y,
+          ),
+        ).toBeCloseTo(L, 8);
       }),
     );
   });

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  adagradStep,
-  adamStep,
-  momentumStep,
-  nesterovStep,
-  rmspropStep,
-  sgdStep,
-} from '../../../src/engine/nn/optimizers.js';
+import { adagradStep, adamStep, momentumStep, nesterovStep, rmspropStep, sgdStep } from '../../../src/engine/nn/optimizers.js';
 import { ShapeError } from '../../../src/engine/nn/shapes.js';
 import { expectClose, ref } from './helpers.js';
 
@@ -23,7 +16,24 @@ describe('sgdStep', () => {
   it('computes x − lr·dx for scalars, vectors and matrices', () => {
     expect(sgdStep(1, 0.5, 0.1)).toBeCloseTo(0.95, 15);
     expectClose(sgdStep([1, 2], [0.5, -1], 0.1), [0.95, 2.1], 15);
-    expectClose(sgdStep([[1, 2], [3, 4]], [[1, 1], [-1, 0]], 0.5), [[0.5, 1.5], [3.5, 4]], 15);
+    expectClose(
+      sgdStep(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [1, 1],
+          [-1, 0],
+        ],
+        0.5,
+      ),
+      [
+        [0.5, 1.5],
+        [3.5, 4],
+      ],
+      15,
+    );
   });
 
   it('rejects shape mismatches and bad learning rates', () => {
@@ -100,7 +110,28 @@ describe('adamStep', () => {
   });
 
   it('keeps the shape of matrices and matches the vector computation', () => {
-    const M = adamStep([[1, -2], [0.5, 3]], [[0, 0], [0, 0]], [[0, 0], [0, 0]], [[0.3, -0.4], [0, 1]], 1, 0.01, 0.9, 0.999);
+    const M = adamStep(
+      [
+        [1, -2],
+        [0.5, 3],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [
+        [0.3, -0.4],
+        [0, 1],
+      ],
+      1,
+      0.01,
+      0.9,
+      0.999,
+    );
     const V = adamStep([1, -2, 0.5, 3], [0, 0, 0, 0], [0, 0, 0, 0], [0.3, -0.4, 0, 1], 1, 0.01, 0.9, 0.999);
     expect(M.x).toEqual([V.x.slice(0, 2), V.x.slice(2)]);
     expect(M.m).toEqual([V.m.slice(0, 2), V.m.slice(2)]);
@@ -116,10 +147,10 @@ describe('adamStep', () => {
   });
 
   it('first step from zero moments moves each coordinate by ≈ lr·sign(dx)', () => {
-    const arb = fc.array(
-      fc.oneof(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.double({ min: -1e3, max: -1e-3, noNaN: true }), fc.constant(0)),
-      { minLength: 1, maxLength: 8 },
-    );
+    const arb = fc.array(fc.oneof(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.double({ min: -1e3, max: -1e-3, noNaN: true }), fc.constant(0)), {
+      minLength: 1,
+      maxLength: 8,
+    });
     fc.assert(
       fc.property(arb, fc.double({ min: 1e-4, max: 1, noNaN: true }), (g, lr) => {
         const x0 = g.map((_, i) => i - 2);
