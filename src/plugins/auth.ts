@@ -50,6 +50,7 @@ function principalOfClaims(claims: unknown): Principal | undefined {
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: { config: Config }) {
     const { config } = opts;
+    // Null until authenticate sets it (Fastify wants reference-type decorators to start as null).
     app.decorateRequest('principal', null as unknown as Principal);
     await app.register(fastifyJwt, {
       secret: config.jwtSecret,
