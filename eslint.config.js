@@ -1,4 +1,5 @@
-// ESLint flat config: typescript-eslint with type information on src/, test/ and bench/.
+// ESLint flat config: typescript-eslint with type information on src/, test/, bench/, scripts/ and
+// web/ (the browser app, checked against its own tsconfig with DOM types).
 // Formatting is Prettier's job (see .prettierrc.json); eslint-config-prettier comes last and
 // turns off every stylistic rule that would fight it.
 import js from '@eslint/js';
@@ -8,7 +9,17 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['src/generated/**', 'node_modules/**', 'web/**', 'dist/**', 'data/**', '.scratch/**', 'coverage/**'],
+    ignores: [
+      'src/generated/**',
+      'node_modules/**',
+      'web/dist/**',
+      'web/src/api/schema.d.ts',
+      'dist/**',
+      'test/e2e/screenshots/**',
+      'data/**',
+      '.scratch/**',
+      'coverage/**',
+    ],
   },
 
   // Plain JavaScript (scripts/*.mjs, this file): no type information, Node globals.
@@ -22,10 +33,11 @@ export default defineConfig(
     },
   },
 
-  // TypeScript with type information (the projectService finds tsconfig.json, which includes
-  // src, test and bench).
+  // TypeScript with type information (the projectService finds the nearest tsconfig.json:
+  // the root one for src, test, bench and scripts; web/tsconfig.json and test/e2e/tsconfig.json
+  // for the browser code and the browser tests).
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
