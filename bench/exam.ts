@@ -5,7 +5,7 @@
  * and finishes:  start → 10 × submit → finish, one student's requests in sequence.
  *   npm run bench:exam -- [--students 500] [--window 10] [--think 5000] [--concurrency 0]
  *                         [--pool 20] [--correct 0.7] [--seed 1] [--warmup 20] [--timeline]
- *                         [--cpu-prof [--prof-seconds S]] [--keep]
+ *                         [--cpu-prof [--prof-seconds S]] [--keep] [--page]
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a fresh
  * database qg_bench_exam_<random> is created, migrated, synced with the catalogue, and dropped
  * at the end (--keep leaves it, for EXPLAIN and pg_stat_statements). The server runs as a child
@@ -25,10 +25,14 @@
  * submissions (one try per question), each attempt's points = Σ earned of its questions and =
  * the points its submit and finish responses reported, and as many correct submissions as the
  * simulator sent.
+ * --page: each student first loads the exam page as a browser would (GET /exams/<id> for the
+ * HTML, then every script and stylesheet it names, brotli accepted) and starts only then; the
+ * report adds the page loads' latency and compares the start p99 with a run without --page.
  * Before the rush, --warmup students take a separate copy of the exam one after another (a warm
  * server, as on exam day); the second half of them are measured request by request, which gives
  * the server's SQL statements and CPU per start, submit and finish without contention.
  */
+import { spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -67,8 +71,10 @@ const { values } = parseArgs({
     'prof-seconds': { type: 'string' },
     timeline: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    page: { type: 'boolean', default: false },
   },
 });
+const withPage = values.page;
 const N = Number(values.students);
 const windowMs = Number(values.window) * 1000;
 const concurrency = Number(values.concurrency);
@@ -103,7 +109,7 @@ const BLUEPRINT = blueprintSchema.parse({
 // ---------------------------------------------------------------------------------------------
 // The simulated students
 
-type Route = 'start' | 'submit' | 'finish';
+type Route = 'page' | 'start' | 'submit' | 'finish';
 
 interface Sample {
   route: Route;
@@ -227,8 +233,35 @@ interface Env {
   answersOf(attemptId: string): Promise<Map<number, { answers: unknown; parts: unknown }>>;
 }
 
+/** A GET of the app's HTML or an asset, as a browser sends it; recorded as route 'page'. */
+async function fetchPageResource(url: string, accept: string): Promise<string | undefined> {
+  const at = now();
+  try {
+    const res = await fetch(url, { headers: { accept, 'accept-encoding': 'br, gzip' }, signal: aborted.signal });
+    const text = await res.text();
+    samples.push({ route: 'page', at, ms: now() - at, status: res.status });
+    if (res.status !== 200) countError('page', res.status, text.slice(0, 200));
+    return res.status === 200 ? text : undefined;
+  } catch (err) {
+    if (aborted.signal.aborted) throw err;
+    samples.push({ route: 'page', at, ms: now() - at, status: 0 });
+    countError('page', 'network', String((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message));
+    return undefined;
+  }
+}
+
+/** The exam page: its HTML, then the scripts and stylesheets it names, in parallel (as a browser does). */
+async function loadExamPage(env: Env): Promise<void> {
+  const html = await fetchPageResource(`${env.url}/exams/${env.examId}`, 'text/html,application/xhtml+xml');
+  if (html === undefined) return;
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  if (assets.length === 0) countError('page', 'no-assets', html.slice(0, 200));
+  await Promise.all(assets.map((a) => fetchPageResource(`${env.url}${a}`, '*/*')));
+}
+
 async function runStudent(env: Env, s: Student, key: string): Promise<Outcome> {
   const out: Outcome = { started: false, sentCorrect: 0, sentWrong: 0, scoredCorrect: 0, reportedPoints: 0, finished: false };
+  if (withPage) await loadExamPage(env);
   const started = await call('start', `${env.url}/api/v1/exams/${env.examId}/attempts`, { method: 'POST', auth: s.auth });
   if (!started || started.status !== 201) return out;
   out.started = true;
@@ -300,6 +333,11 @@ interface Check {
 
 async function main(): Promise<number> {
   const wall0 = performance.now();
+  if (withPage) {
+    // The server serves web/dist; build it if a source is newer (as npm start does).
+    const built = spawnSync(process.execPath, [resolve(ROOT, 'scripts/build-web.mjs'), '--if-stale'], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('the web app did not build');
+  }
   const bdb = await createBenchDatabase('bench_exam');
   console.log(
     `bench:exam — ${N} students within ${values.window} s, ${concurrency > 0 ? `≤ ${concurrency} at once` : 'each at its moment'}, think ${think > 0 ? `${fmt(think / 2)}–${fmt(think * 1.5)}` : '0'} ms, DB_POOL_SIZE ${poolSize}, ` +
@@ -390,7 +428,15 @@ async function main(): Promise<number> {
       const warmEnv: Env = { url: server.url, examId: warmExam.id, think: 0, answersOf };
       for (const [i, w] of warmers.entries()) {
         if (i === Math.floor(warmers.length / 2))
-          probe = { server, totals: { start: { n: 0, queries: 0, cpu: 0 }, submit: { n: 0, queries: 0, cpu: 0 }, finish: { n: 0, queries: 0, cpu: 0 } } };
+          probe = {
+            server,
+            totals: {
+              page: { n: 0, queries: 0, cpu: 0 },
+              start: { n: 0, queries: 0, cpu: 0 },
+              submit: { n: 0, queries: 0, cpu: 0 },
+              finish: { n: 0, queries: 0, cpu: 0 },
+            },
+          };
         await runStudent(warmEnv, w, `warm${i}`);
       }
       const totals = probe?.totals;
@@ -506,6 +552,14 @@ async function main(): Promise<number> {
     console.log(
       `start as scheduled:  p50 ${fmt(percentile(fromSchedule, 50), 1)} ms, p99 ${fmt(percentile(fromSchedule, 99), 1)} ms from the scheduled moment to the response (includes waiting for a free slot)`,
     );
+    if (withPage) {
+      const pageMs = of('page')
+        .filter(ok)
+        .map((x) => x.ms);
+      console.log(
+        `page loads (--page): ${fmt(pageMs.length)} requests (HTML + assets), p50 ${fmt(percentile(pageMs, 50), 1)} ms, p99 ${fmt(percentile(pageMs, 99), 1)} ms; each student loaded the exam page before starting`,
+      );
+    }
     console.log(`submit latency:      p50 ${fmt(percentile(submitMs, 50), 1)} ms, p99 ${fmt(percentile(submitMs, 99), 1)} ms`);
     console.log(`finish latency:      p50 ${fmt(percentile(finishMs, 50), 1)} ms, p99 ${fmt(percentile(finishMs, 99), 1)} ms`);
     console.log(
