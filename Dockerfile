@@ -1,4 +1,4 @@
-# quizgrad: the API server (Fastify + Prisma on PostgreSQL). See docker-compose.yml to run it
+# quizgrad: the API server and the web app (Fastify + Prisma on PostgreSQL). See docker-compose.yml to run it
 # with PostgreSQL 16.
 
 # --- build: install the locked dependencies and generate the Prisma client ------------------
@@ -7,13 +7,15 @@ WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
+COPY web ./web
 # `npm ci` would run the project's postinstall (scripts/prisma-generate.mjs, offline
 # `prisma generate` into src/generated/) and also every dependency's install scripts, among
 # them Prisma's engine download, which the service never uses (it talks to PostgreSQL through
 # @prisma/adapter-pg). So: dependencies without their scripts, then the postinstall step
-# itself, then drop the dev dependencies (the Prisma CLI) once the client is generated.
+# itself and the web app's build (Vite, into web/dist), then drop the dev dependencies (the Prisma CLI) once the client is generated.
 RUN npm ci --ignore-scripts --no-audit --no-fund \
  && node scripts/prisma-generate.mjs \
+ && node scripts/build-web.mjs \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- runtime -------------------------------------------------------------------------------
@@ -27,6 +29,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 COPY --from=build /app/src/generated ./src/generated
+COPY --from=build /app/web/dist ./web/dist
 # Migrations are applied at start (advisory-locked, so several replicas may start at once);
 # problems/ is the built-in catalogue, loaded into the database at start.
 COPY prisma ./prisma
