@@ -1,7 +1,8 @@
 /**
  * Access tokens: HS256 JWTs with issuer, audience and expiry checked and an algorithm
  * allow-list (so `alg: none` and key-confusion tokens are refused). `app.authenticate` is the
- * preHandler for protected routes; `request.principal` is then the caller (authz/principal.ts).
+ * hook of the signed-in route subtree (routes/index.ts); `request.principal` is then the caller
+ * (authz/principal.ts).
  */
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
@@ -25,7 +26,7 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The preHandler of protected routes (a function property, so it can be passed around unbound). */
+    /** The hook of the signed-in routes (a function property, so it can be passed around unbound). */
     authenticate: (request: FastifyRequest) => Promise<void>;
     signAccessToken: (claims: AccessClaims) => string;
     /** The principal a request's bearer token stands for, or undefined (no, or no valid, token). Cheap: verified tokens are cached. */

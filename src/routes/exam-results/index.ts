@@ -7,7 +7,7 @@ import { examScores, listExamAttempts, myAttempts, myScore } from '../../exams/s
 import { authorizeAttempt, authorizeExam } from '../../authz/index.js';
 import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
 import { regradeExam } from '../../exams/regrade.js';
-import { bearer, errors, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { errors, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
 
 const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
@@ -157,11 +157,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/attempts',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The exam's attempts, by student email and attempt number (staff)",
-        security: bearer,
         params: examParams,
         querystring: pageQuery.extend({ status: attemptStatus.optional(), userId: uuid.optional() }),
         response: { 200: pageInfo.extend({ items: z.array(attemptItem) }), ...errors },
@@ -173,11 +171,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/scores',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Each student's exam score by the exam's score policy over finished attempts (staff)",
-        security: bearer,
         params: examParams,
         response: { 200: scoresOut, ...errors },
       },
@@ -188,8 +184,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/my-score',
     {
-      preHandler: app.authenticate,
-      schema: { tags, summary: "The caller's own exam score (members)", security: bearer, params: examParams, response: { 200: myScoreOut, ...errors } },
+      schema: { tags, summary: "The caller's own exam score (members)", params: examParams, response: { 200: myScoreOut, ...errors } },
     },
     async (request) => myScore(app, await authorizeExam(app.prisma, request.principal, request.params.examId)),
   );
@@ -197,11 +192,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/my-attempts',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The caller's own attempts at the exam, by number (members); points once the policy shows them",
-        security: bearer,
         params: examParams,
         response: { 200: myAttemptsOut, ...errors },
       },
@@ -212,11 +205,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/attempts/:attemptId/questions/:position/override',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Override (or with null clear) a question's points, with a reason; audited (instructors)",
-        security: bearer,
         params: questionParams,
         body: overrideBody,
         response: { 200: overrideOut, ...errors },
@@ -234,11 +225,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/attempts/:attemptId/audit',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The attempt's point overrides, oldest first (staff)",
-        security: bearer,
         params: attemptParams,
         response: { 200: auditOut, ...errors },
       },
@@ -249,11 +238,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/regrade',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Re-grade stored submissions with a new tolerance, points or the current template version; dry run by default (instructors)',
-        security: bearer,
         params: examParams,
         body: regradeBody,
         response: { 200: regradeOut, ...errors },
