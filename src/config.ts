@@ -30,7 +30,13 @@ const envSchema = z
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Origins (besides the server's own) whose pages may call the API; a cookie session accepts them in its Origin check. */
     CORS_ORIGINS: csv.default([]),
+    /**
+     * The Secure attribute of the refresh-token cookie: `auto` sets it unless the request's host
+     * is localhost, 127.0.0.1 or [::1] (a browser drops Secure cookies over plain http there).
+     */
+    COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),

@@ -6,6 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { unauthorized } from '../errors.js';
@@ -53,6 +54,8 @@ export default fp(
     const { config } = opts;
     // Null until authenticate sets it (Fastify wants reference-type decorators to start as null).
     app.decorateRequest('principal', null as unknown as Principal);
+    // Cookies carry a browser's refresh token (auth/sessions.ts); they are random, so unsigned.
+    await app.register(fastifyCookie);
     await app.register(fastifyJwt, {
       secret: config.jwtSecret,
       sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },

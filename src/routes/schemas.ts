@@ -61,3 +61,14 @@ export const uuid = z.uuid({ message: 'must be a UUID' }).transform((s) => s.toL
 export const courseParams = z.strictObject({ courseId: uuid });
 
 export const bearer = [{ bearerAuth: [] }];
+
+/** The OpenAPI marker of a body that may be left out (plugins/swagger.ts turns it into `requestBody.required: false`). */
+export const OPTIONAL_BODY = 'x-optional-body';
+
+/**
+ * optionalBody(schema): a body whose fields are all optional, which may also be left out
+ * altogether (Fastify hands the validator null then; it is read as {}).
+ */
+export function optionalBody<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => v ?? {}, schema).meta({ [OPTIONAL_BODY]: true });
+}

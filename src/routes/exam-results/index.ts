@@ -7,7 +7,7 @@ import { examScores, listExamAttempts, myAttempts, myScore } from '../../exams/s
 import { authorizeAttempt, authorizeExam } from '../../authz/index.js';
 import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
 import { regradeExam } from '../../exams/regrade.js';
-import { errors, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { errors, optionalBody, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
 
 const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
@@ -111,8 +111,8 @@ const regradeFields = z.strictObject({
   points: z.number().positive().max(1000).optional(),
   useCurrentVersion: z.boolean().default(false),
 });
-// Every field is optional, so no body at all (Fastify gives null) is a dry run of everything.
-const regradeBody = z.preprocess((v) => v ?? {}, regradeFields);
+// Every field is optional, so no body at all is a dry run of everything.
+const regradeBody = optionalBody(regradeFields);
 
 const regradeOut = z.object({
   dryRun: z.boolean(),
