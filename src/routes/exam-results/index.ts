@@ -7,7 +7,9 @@ import { examScores, listExamAttempts, myAttempts, myScore } from '../../exams/s
 import { authorizeAttempt, authorizeExam } from '../../authz/index.js';
 import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
 import { regradeExam } from '../../exams/regrade.js';
-import { errors, optionalBody, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { csvFile, errors, optionalBody, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { openScoresCsv, scoresFileName } from '../../exams/gradebook-csv.js';
+import { Readable } from 'node:stream';
 
 const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
@@ -179,6 +181,31 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => examScores(app, await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff')),
+  );
+
+  app.get(
+    '/exams/:examId/scores.csv',
+    {
+      schema: {
+        tags,
+        summary: 'The scores as a CSV file for a gradebook import (Canvas columns), one row per student of the course (staff)',
+        description:
+          'Columns: Student, ID, SIS User ID, SIS Login ID (the email), Section, then the exam (headed by its title); a Points Possible row; ' +
+          "then every student of the course by email, the score by the exam's policy over finished attempts, empty without one. " +
+          'RFC 4180; text cells starting with = + - @ get a leading apostrophe.',
+        params: examParams,
+        response: { 200: csvFile('the CSV file, streamed'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff');
+      const csv = await openScoresCsv(app, ref);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${scoresFileName(ref.exam.title)}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(csv));
+    },
   );
 
   app.get(
