@@ -14,6 +14,7 @@ import validTextPlugin from './plugins/valid-text.js';
 import dbPlugin from './plugins/db.js';
 import authPlugin from './plugins/auth.js';
 import swaggerPlugin from './plugins/swagger.js';
+import webPlugin from './plugins/web.js';
 import servicesPlugin, { type Clock } from './plugins/services.js';
 import healthRoutes from './routes/health/index.js';
 import apiRoutes from './routes/index.js';
@@ -62,6 +63,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(servicesPlugin, { config, clock: deps.clock ?? (() => new Date()) });
   await app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
   await app.register(authPlugin, { config });
+  // Before the rate limit, so its routes have none: a class behind one NAT loading the app's
+  // files at the start of an exam must not spend the address's API budget (the files are
+  // static and, but for index.html, cached for a year).
+  await app.register(webPlugin, { dir: config.WEB_DIST_DIR });
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,

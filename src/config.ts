@@ -2,7 +2,11 @@
  * Configuration from environment variables, validated once at start-up. A wrong value stops
  * the start with a message naming the variable.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
+
+/** The repository (or image) root: relative paths in the configuration that name parts of the build resolve from here, not from the working directory. */
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const csv = z.string().transform((s) =>
@@ -24,13 +28,25 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     PROBLEMS_DIR: z.string().min(1).default('./problems'),
+    /** The built browser app (npm run build:web), served at /; a relative path is taken from the repository root. */
+    WEB_DIST_DIR: z
+      .string()
+      .min(1)
+      .default('web/dist')
+      .transform((p) => resolve(REPO_ROOT, p)),
     JWT_SECRET: z.string().optional(),
     JWT_ISSUER: z.string().min(1).default('quizgrad'),
     JWT_AUDIENCE: z.string().min(1).default('quizgrad-api'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Origins (besides the server's own) whose pages may call the API; a cookie session accepts them in its Origin check. */
     CORS_ORIGINS: csv.default([]),
+    /**
+     * The Secure attribute of the refresh-token cookie: `auto` sets it unless the request's host
+     * is localhost, 127.0.0.1 or [::1] (a browser drops Secure cookies over plain http there).
+     */
+    COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
     LOGIN_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(10),

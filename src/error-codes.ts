@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   // 401, 403, 404
   UNAUTHORIZED: { status: 401, description: 'no, an expired or an invalid access token; or wrong credentials' },
   FORBIDDEN: { status: 403, description: 'a member of the course without the role this needs' },
+  CSRF_ORIGIN_MISMATCH: {
+    status: 403,
+    description: "a request using the session cookie must carry an Origin header naming this server's origin or one of CORS_ORIGINS",
+  },
   NOT_FOUND: { status: 404, description: 'no such resource, or not one the caller may see (ids cannot be probed)' },
   ROUTE_NOT_FOUND: { status: 404, description: 'no route for this method and path' },
   INVITE_INVALID: { status: 404, description: 'the invite code is unknown, revoked, expired or used up' },

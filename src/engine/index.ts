@@ -7,6 +7,6 @@ export { createRng, MAX_SEED, type Rng } from './rng.js';
 export * from './template-schema.js';
 export * from './template.js';
 export * from './grade.js';
-export { withinTolerance, allowedError, roundSig } from './tolerance.js';
+export { withinTolerance, allowedError, roundSig, describeTolerance } from './tolerance.js';
 export { parseNumber, parseInteger, parseVector, parseMatrix, parseChoice } from './answer-parse.js';
 export { checkCatalogue, loadCatalogue, loadTemplateFile, templateFiles } from './catalogue.js';

@@ -8,12 +8,13 @@ import { compileExpression, type CompiledExpression } from './expr.js';
 import { ConstraintError, EngineError, ExpressionError, TemplateError } from './errors.js';
 import { formatValue } from './format.js';
 import { createRng } from './rng.js';
+import { describeTolerance } from './tolerance.js';
 import { drawMany, drawScalar } from './sample.js';
 import { templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
 
 export type AnswerValue = number | number[] | number[][] | string | string[];
 
-export interface PublicPart {
+interface PartBase {
   id: string;
   label: string;
   type: AnswerType;
@@ -24,7 +25,16 @@ export interface PublicPart {
   multiple?: boolean;
 }
 
-export interface GradingPart extends PublicPart {
+/** What a student sees of a part. */
+export interface PublicPart extends PartBase {
+  /** How close a numeric answer must be (not secret: it tells the student how precisely to answer). */
+  tolerance?: Tolerance;
+  /** The tolerance in words ("within 1 % of the exact value"). */
+  toleranceText?: string;
+}
+
+/** A part as stored with the variant and graded. */
+export interface GradingPart extends PartBase {
   tolerance: Tolerance;
   partial: boolean;
   followThrough?: string[];
@@ -260,13 +270,22 @@ function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValu
   }
 }
 
-/** The part as a student may see it: no tolerance, no follow-through rules. */
+const TOLERANT: ReadonlySet<AnswerType> = new Set(['number', 'vector', 'matrix']);
+
+/** The part as a student may see it: with the tolerance of a numeric part, without the grading rules (partial credit, follow-through). */
 export function publicPart(p: GradingPart): PublicPart {
   const out: PublicPart = { id: p.id, label: p.label, type: p.type, points: p.points };
   if (p.shape) out.shape = p.shape;
   if (p.choices) {
     out.choices = p.choices;
     out.multiple = p.multiple;
+  }
+  // Integer and choice answers are compared exactly: their (default) tolerance means nothing.
+  // Derived from the stored grading part when read, so variants issued before this carry it too,
+  // and a regrade's new tolerance shows at once.
+  if (TOLERANT.has(p.type)) {
+    out.tolerance = { ...p.tolerance };
+    out.toleranceText = describeTolerance(p.tolerance);
   }
   return out;
 }

@@ -91,6 +91,11 @@ export type Section = z.output<typeof sectionSchema>;
 export type Policies = z.output<typeof policiesSchema>;
 export type Blueprint = z.output<typeof blueprintSchema>;
 
+/** blueprintMaxPoints(b): the points an attempt can earn, Σ count × points over the sections (before any regrade changes a question's points). */
+export function blueprintMaxPoints(b: Blueprint): number {
+  return Math.round(b.sections.reduce((sum, s) => sum + s.count * s.points, 0) * 1e9) / 1e9;
+}
+
 /** The fraction of a question's points a correct answer earns on try `n` (1-based). */
 export function tryCredit(p: Policies, n: number): number {
   const s = p.triesSchedule;

@@ -159,6 +159,28 @@ export interface StudentScore extends ExamScore {
   attemptsFinished: number;
 }
 
+interface ScoredAttempt extends FinishedAttempt {
+  userId: string;
+  status: AttemptStatus;
+}
+
+const SCORED_ATTEMPT = { id: true, userId: true, number: true, status: true, points: true, maxPoints: true } as const;
+
+/** The exam score and attempt counts of each student among `attempts` (those with attempts only). */
+function scoresByStudent(
+  policy: ScorePolicy,
+  attempts: readonly ScoredAttempt[],
+): Map<string, { attemptsUsed: number; attemptsFinished: number; score: ExamScore | null }> {
+  const byUser = new Map<string, ScoredAttempt[]>();
+  for (const a of attempts) byUser.set(a.userId, [...(byUser.get(a.userId) ?? []), a]);
+  const out = new Map<string, { attemptsUsed: number; attemptsFinished: number; score: ExamScore | null }>();
+  for (const [userId, mine] of byUser) {
+    const finished = mine.filter((a) => a.status === 'FINISHED');
+    out.set(userId, { attemptsUsed: mine.length, attemptsFinished: finished.length, score: scoreByPolicy(policy, finished) });
+  }
+  return out;
+}
+
 /**
  * examScores(app, ref (staff)): per student of the course (role STUDENT) with at least one
  * finished attempt, the exam score by the exam's policy, ordered by email.
@@ -168,20 +190,63 @@ export async function examScores(app: FastifyInstance, { exam, blueprint }: Exam
   const policy = blueprint.policies.scorePolicy;
   const rows = await app.prisma.attempt.findMany({
     where: { examId: exam.id, user: { memberships: { some: { courseId: exam.courseId, role: 'STUDENT' } } } },
-    select: { id: true, userId: true, number: true, status: true, points: true, maxPoints: true, user: { select: { email: true, name: true } } },
+    select: { ...SCORED_ATTEMPT, user: { select: { email: true, name: true } } },
     orderBy: [{ user: { email: 'asc' } }, { number: 'asc' }],
   });
-  const byUser = new Map<string, typeof rows>();
-  for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r]);
+  const users = new Map(rows.map((r) => [r.userId, r.user]));
   const items: StudentScore[] = [];
-  for (const [userId, attempts] of byUser) {
-    const finished = attempts.filter((a) => a.status === 'FINISHED');
-    const score = scoreByPolicy(policy, finished);
-    if (!score) continue;
-    const u = attempts[0].user;
-    items.push({ userId, email: u.email, name: u.name, attemptsUsed: attempts.length, attemptsFinished: finished.length, ...score });
+  for (const [userId, { score, ...counts }] of scoresByStudent(policy, rows)) {
+    const u = users.get(userId);
+    if (score && u) items.push({ userId, email: u.email, name: u.name, ...counts, ...score });
   }
   return { examId: exam.id, policy, items };
+}
+
+export interface RosterScore {
+  userId: string;
+  email: string;
+  name: string;
+  attemptsUsed: number;
+  attemptsFinished: number;
+  /** null without a finished attempt. */
+  score: ExamScore | null;
+}
+
+/**
+ * rosterScores(app, ref (staff), pageSize): every student of the course (role STUDENT), with
+ * an attempt or not, by email, with their exam score as examScores gives it; one page of
+ * `pageSize` students at a time (keyset on the unique email, so a large course is never held
+ * in memory at once). Expired attempts are finished first, as for examScores.
+ */
+export async function* rosterScores(app: FastifyInstance, { exam, blueprint }: ExamRef, pageSize = 500): AsyncGenerator<RosterScore[]> {
+  await finishExpiredOf(app, exam.id);
+  const policy = blueprint.policies.scorePolicy;
+  let after: string | undefined;
+  for (;;) {
+    const members = await app.prisma.membership.findMany({
+      where: { courseId: exam.courseId, role: 'STUDENT', ...(after !== undefined ? { user: { email: { gt: after } } } : {}) },
+      select: { user: { select: { id: true, email: true, name: true } } },
+      orderBy: { user: { email: 'asc' } },
+      take: pageSize,
+    });
+    if (members.length === 0) return;
+    const attempts = await app.prisma.attempt.findMany({
+      where: { examId: exam.id, userId: { in: members.map((m) => m.user.id) } },
+      select: SCORED_ATTEMPT,
+    });
+    const scores = scoresByStudent(policy, attempts);
+    yield members.map(({ user }) => ({
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      attemptsUsed: 0,
+      attemptsFinished: 0,
+      score: null,
+      ...scores.get(user.id),
+    }));
+    if (members.length < pageSize) return;
+    after = members[members.length - 1].user.email;
+  }
 }
 
 export interface MyScore {

@@ -1,10 +1,12 @@
 /**
  * Access tokens: HS256 JWTs with issuer, audience and expiry checked and an algorithm
  * allow-list (so `alg: none` and key-confusion tokens are refused). `app.authenticate` is the
- * preHandler for protected routes; `request.principal` is then the caller (authz/principal.ts).
+ * hook of the signed-in route subtree (routes/index.ts); `request.principal` is then the caller
+ * (authz/principal.ts).
  */
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { unauthorized } from '../errors.js';
@@ -25,7 +27,7 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The preHandler of protected routes (a function property, so it can be passed around unbound). */
+    /** The hook of the signed-in routes (a function property, so it can be passed around unbound). */
     authenticate: (request: FastifyRequest) => Promise<void>;
     signAccessToken: (claims: AccessClaims) => string;
     /** The principal a request's bearer token stands for, or undefined (no, or no valid, token). Cheap: verified tokens are cached. */
@@ -52,6 +54,8 @@ export default fp(
     const { config } = opts;
     // Null until authenticate sets it (Fastify wants reference-type decorators to start as null).
     app.decorateRequest('principal', null as unknown as Principal);
+    // Cookies carry a browser's refresh token (auth/sessions.ts); they are random, so unsigned.
+    await app.register(fastifyCookie);
     await app.register(fastifyJwt, {
       secret: config.jwtSecret,
       sign: { algorithm: 'HS256', iss: config.JWT_ISSUER, aud: config.JWT_AUDIENCE, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS },

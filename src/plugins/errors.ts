@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import { isErrorCode, type ErrorCode } from '../error-codes.js';
 import { EngineError } from '../engine/index.js';
 import { isConnectionError, isUniqueViolation } from '../db/errors.js';
+import { wantsWebApp } from './web.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -123,6 +124,8 @@ export default fp(
       return reply.status(body.statusCode).send(body);
     });
     app.setNotFoundHandler((request, reply) => {
+      // A browser navigating to one of the app's own paths (/exams/…): the app, which routes on the client.
+      if (app.sendWebApp && wantsWebApp(request)) return app.sendWebApp(reply);
       return reply.status(404).send({ statusCode: 404, code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
     });
   },

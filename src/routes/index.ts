@@ -1,4 +1,11 @@
-/** The /api/v1 routes, one plugin per resource. */
+/**
+ * The /api/v1 routes, one plugin per resource. Authentication is declared once, for a subtree:
+ * only the auth routes (which carry their own credentials: a password or a refresh token) are
+ * public; every other plugin is registered inside `signedIn`, whose hook refuses a request
+ * without a valid access token before anything else of the route runs. A new route added there
+ * cannot forget authentication, and test/security/auth-walk.test.ts checks every documented
+ * route against the public allow-list.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import authRoutes from './auth/index.js';
 import meRoutes from './me/index.js';
@@ -10,9 +17,19 @@ import practiceRoutes from './practice/index.js';
 import examRoutes from './exams/index.js';
 import attemptRoutes from './attempts/index.js';
 import examResultRoutes from './exam-results/index.js';
+import { bearer } from './schemas.js';
 
-const apiRoutes: FastifyPluginAsync = async (app) => {
-  await app.register(authRoutes, { prefix: '/auth' });
+/** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
+const signedIn: FastifyPluginAsync = async (app) => {
+  // preParsing: after the rate limit (a route-level onRequest hook, which would run after an
+  // instance onRequest hook), so calls without a valid token still count against their address;
+  // before the body is read or validated, so an anonymous caller learns nothing from a 400.
+  app.addHook('preParsing', app.authenticate);
+  // The OpenAPI document says so for every route here, from this one place too.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, security: bearer };
+  });
+
   await app.register(meRoutes);
   await app.register(courseRoutes);
   await app.register(memberRoutes);
@@ -22,5 +39,10 @@ const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(examRoutes);
   await app.register(attemptRoutes);
   await app.register(examResultRoutes);
+};
+
+const apiRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(authRoutes, { prefix: '/auth' });
+  await app.register(signedIn);
 };
 export default apiRoutes;

@@ -1,4 +1,5 @@
 /** Zod schemas shared by routes: the error shape, pagination, ids, integers in URLs. */
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ERROR_CODE_LIST, ERROR_CODES } from '../error-codes.js';
 
@@ -61,3 +62,26 @@ export const uuid = z.uuid({ message: 'must be a UUID' }).transform((s) => s.toL
 export const courseParams = z.strictObject({ courseId: uuid });
 
 export const bearer = [{ bearerAuth: [] }];
+
+/**
+ * csvFile(description): a 200 response that is a CSV file, not JSON: documented as text/csv
+ * with its Content-Disposition header (the route sends a stream, which skips serialisation).
+ */
+export function csvFile(description: string) {
+  return z.instanceof(Readable).meta({
+    description,
+    content: { 'text/csv; charset=utf-8': { schema: { type: 'string' } } },
+    headers: { 'content-disposition': { type: 'string', description: 'attachment; filename="…"' } },
+  });
+}
+
+/** The OpenAPI marker of a body that may be left out (plugins/swagger.ts turns it into `requestBody.required: false`). */
+export const OPTIONAL_BODY = 'x-optional-body';
+
+/**
+ * optionalBody(schema): a body whose fields are all optional, which may also be left out
+ * altogether (Fastify hands the validator null then; it is read as {}).
+ */
+export function optionalBody<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => v ?? {}, schema).meta({ [OPTIONAL_BODY]: true });
+}

@@ -69,9 +69,22 @@ describe('instantiate', () => {
     expect(v.secret.answers.p).toEqual(softmax(s));
     expect(v.public.prompt).toContain(`label ${y}`);
     expect(v.public.parts.map((p) => p.id)).toEqual(['loss', 'p', 'win']);
-    expect(v.public.parts[1]).toEqual({ id: 'p', label: 'probabilities', type: 'vector', points: 1, shape: [3] });
+    // The tolerance is no secret: it tells the student how precisely to answer. Integers are compared exactly.
+    expect(v.public.parts[0]).toMatchObject({ tolerance: { mode: 'relative', rtol: 0.01, atol: 1e-6 }, toleranceText: 'within 1 % of the exact value' });
+    expect(v.public.parts[1]).toEqual({
+      id: 'p',
+      label: 'probabilities',
+      type: 'vector',
+      points: 1,
+      shape: [3],
+      tolerance: { mode: 'absolute', atol: 0.005 },
+      toleranceText: 'within 0.005 of the exact value',
+    });
+    expect(v.public.parts[2]).not.toHaveProperty('tolerance');
+    expect(v.public.parts[2]).not.toHaveProperty('toleranceText');
     const pub = JSON.stringify(v.public);
-    expect(pub).not.toContain('tolerance');
+    expect(pub).not.toContain('partial');
+    expect(pub).not.toContain('followThrough');
     expect(pub).not.toContain(String(v.secret.answers.loss));
     expect(v.secret.solution).toMatch(/^The loss is [\d.]+; doubled/);
   });

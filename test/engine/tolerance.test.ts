@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedError, insufficientPrecision, roundSig, withinTolerance } from '../../src/engine/tolerance.js';
+import { allowedError, describeTolerance, insufficientPrecision, roundSig, withinTolerance } from '../../src/engine/tolerance.js';
 
 describe('withinTolerance', () => {
   it('relative with an absolute floor', () => {
@@ -39,5 +39,35 @@ describe('precision hints', () => {
     expect(insufficientPrecision(2, 1, 2.0402, tol)).toBe(true);
     expect(insufficientPrecision(2.1, 2, 2.0402, tol)).toBe(false);
     expect(roundSig(2.0402, 3)).toBe(2.04);
+  });
+});
+
+describe('describeTolerance', () => {
+  it.each([
+    [{ mode: 'relative', rtol: 0.01, atol: 1e-6 }, 'within 1 % of the exact value'],
+    [{ mode: 'relative', rtol: 0.015, atol: 1e-12 }, 'within 1.5 % of the exact value'],
+    [{ mode: 'relative', rtol: 0.07, atol: 0 }, 'within 7 % of the exact value'],
+    [{ mode: 'relative', rtol: 0.01, atol: 0.005 }, 'within 1 % of the exact value, or within 0.005 of it'],
+    [{ mode: 'relative', rtol: 0.02, atol: 1e-4 }, 'within 2 % of the exact value, or within 0.0001 of it'],
+    [{ mode: 'relative', rtol: 0, atol: 0.01 }, 'within 0.01 of the exact value'],
+    [{ mode: 'absolute', atol: 0.01 }, 'within 0.01 of the exact value'],
+    [{ mode: 'absolute', atol: 0.0005 }, 'within 0.0005 of the exact value'],
+    [{ mode: 'absolute', atol: 1e-9 }, 'within 1e-9 of the exact value'],
+    [{ mode: 'absolute', atol: 0 }, 'exactly'],
+    [{ mode: 'sigfigs', digits: 3 }, 'to 3 significant figures'],
+    [{ mode: 'sigfigs', digits: 1 }, 'to 1 significant figure'],
+    [{ mode: 'decimals', places: 2 }, 'to 2 decimal places'],
+    [{ mode: 'decimals', places: 1 }, 'to 1 decimal place'],
+    [{ mode: 'decimals', places: 0 }, 'to the nearest whole number'],
+  ] as const)('%j → %s', (tol, words) => {
+    expect(describeTolerance(tol)).toBe(words);
+  });
+
+  it('describes what withinTolerance accepts', () => {
+    // "within 1 % …, or within 0.005 of it": 0.004 off a tiny value passes, as does 1 % off a large one.
+    const tol = { mode: 'relative', rtol: 0.01, atol: 0.005 } as const;
+    expect(withinTolerance(0.014, 0.01, tol)).toBe(true);
+    expect(withinTolerance(1009, 1000, tol)).toBe(true);
+    expect(withinTolerance(1011, 1000, tol)).toBe(false);
   });
 });

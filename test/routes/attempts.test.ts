@@ -72,7 +72,7 @@ function secretKeys(raw: string): string[] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object')
       for (const [k, x] of Object.entries(v)) {
-        if (['correctAnswers', 'solution', 'answers', 'params', 'tolerance', 'seed'].includes(k)) found.add(k);
+        if (['correctAnswers', 'solution', 'answers', 'params', 'seed'].includes(k)) found.add(k);
         walk(x);
       }
   };
@@ -96,6 +96,36 @@ describe('starting', () => {
     // The start response is built from what was written: reading the attempt back gives the same JSON.
     expect((await read(u, a.id)).json()).toEqual(a);
     expect((await start(u, e.id)).json()).toEqual(a);
+  });
+
+  it("shows numeric parts' tolerances, not integer parts' (compared exactly)", async () => {
+    const e = await ctx.app.prisma.exam.create({
+      data: {
+        courseId: course.id,
+        title: 'Tolerances',
+        status: 'PUBLISHED',
+        blueprint: toJson({ sections: [{ count: 2, points: 10, pool: { templates: ['xavier-init-scale', 'conv-output-size'] } }] }),
+      },
+    });
+    const u = await student();
+    const started = await start(u, e.id);
+    expect(started.statusCode).toBe(201);
+    type Q = { templateId: string; parts: { type: string; tolerance?: unknown; toleranceText?: string }[] };
+    for (const res of [started, await read(u, started.json<{ id: string }>().id)]) {
+      const qs = res.json<{ questions: Q[] }>().questions;
+      const xavier = qs.find((q) => q.templateId === 'xavier-init-scale');
+      const conv = qs.find((q) => q.templateId === 'conv-output-size');
+      for (const p of xavier?.parts ?? []) {
+        expect(p).toMatchObject({ type: 'number', tolerance: { mode: 'relative', rtol: 0.01, atol: 1e-6 }, toleranceText: 'within 1 % of the exact value' });
+      }
+      expect(xavier?.parts.length).toBeGreaterThan(0);
+      for (const p of conv?.parts ?? []) {
+        expect(p.type).toBe('integer');
+        expect(p).not.toHaveProperty('tolerance');
+        expect(p).not.toHaveProperty('toleranceText');
+      }
+      expect(conv?.parts.length).toBeGreaterThan(0);
+    }
   });
 
   it('returns the open attempt on a second start, also for racing tabs', async () => {

@@ -3,6 +3,8 @@ import { correctSubmission } from '../../src/authoring/submissions.js';
 import { upsertTemplate } from '../../src/catalogue/sync.js';
 import { compileTemplate, type TemplateInput } from '../../src/engine/index.js';
 import { toJson } from '../../src/db/json.js';
+import { authorizeExam, userPrincipal } from '../../src/authz/index.js';
+import { rosterScores } from '../../src/exams/scores.js';
 import { createCourse, createUser, setupApp, type TestContext, type TestUser } from '../helpers/app.js';
 
 let ctx: TestContext;
@@ -540,6 +542,131 @@ describe('regrade', () => {
     const empty = await regrade(instructor, e.id, { dryRun: false, points: 5 });
     expect(empty.statusCode).toBe(200);
     expect(empty.json()).toMatchObject({ dryRun: false, changes: [], summary: { attempts: 0, changed: 0, totalDelta: 0 } });
+  });
+});
+
+describe('GET /exams/:examId/scores.csv', () => {
+  /** A course of its own, so the file's rows are exactly the students made here. */
+  async function gradebookCourse() {
+    const teacher = await createUser(ctx.app, { name: 'Gina Grader' });
+    const helper = await createUser(ctx.app, { name: 'Hal Helper' });
+    const c = await createCourse(ctx.app, [
+      [teacher, 'INSTRUCTOR'],
+      [helper, 'TA'],
+    ]);
+    const enrol = async (name: string) => {
+      const u = await createUser(ctx.app, { name });
+      await ctx.app.prisma.membership.create({ data: { userId: u.id, courseId: c.id, role: 'STUDENT' } });
+      return u;
+    };
+    const e = await ctx.app.prisma.exam.create({
+      data: {
+        courseId: c.id,
+        title: 'Midterm, "part" 1',
+        status: 'PUBLISHED',
+        blueprint: toJson({ sections: [{ count: 2, points: 10, pool: { templates: INTEGER_TEMPLATES } }], policies: { maxAttempts: 2, scorePolicy: 'best' } }),
+      },
+    });
+    return { teacher, helper, enrol, e };
+  }
+
+  const csv = (u: TestUser, examId: string) => ctx.app.inject({ method: 'GET', url: `/api/v1/exams/${examId}/scores.csv`, headers: u.auth });
+
+  it('one row per student of the course, with an empty score for those without a finished attempt; quoted and defused', async () => {
+    const { teacher, helper, enrol, e } = await gradebookCourse();
+    const ann = await enrol('Ann Able');
+    const comma = await enrol('Doe, "Jo"');
+    const formula = await enrol('=HYPERLINK("http://evil.example","x")');
+    const minus = await enrol('-Minus');
+    const busy = await enrol('Bea Busy');
+    await take(ann, e.id, ['right', 'wrong']);
+    await take(ann, e.id, ['right', 'right']);
+    await take(comma, e.id, ['wrong', 'right']);
+    await start(busy, e.id); // open: no score yet
+    // Someone else's course: not in this file.
+    await take(await student('Other Course'), (await exam()).id, ['right', 'right']);
+
+    const res = await csv(helper, e.id);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="midterm-part-1-scores.csv"');
+    expect(res.body.endsWith('\r\n')).toBe(true);
+    const lines = res.body.slice(0, -2).split('\r\n');
+    expect(lines[0]).toBe('Student,ID,SIS User ID,SIS Login ID,Section,"Midterm, ""part"" 1"');
+    expect(lines[1]).toBe('Points Possible,,,,,20');
+    const expected = new Map([
+      [ann.email, `Ann Able,,,${ann.email},,20`],
+      [comma.email, `"Doe, ""Jo""",,,${comma.email},,10`],
+      [formula.email, `"'=HYPERLINK(""http://evil.example"",""x"")",,,${formula.email},,`],
+      [minus.email, `'-Minus,,,${minus.email},,`],
+      [busy.email, `Bea Busy,,,${busy.email},,`],
+    ]);
+    const emails = [...expected.keys()].sort();
+    expect(lines.slice(2)).toEqual(emails.map((m) => expected.get(m)));
+    // Staff are no students; the instructor reads the same file.
+    expect(res.body).not.toContain(teacher.email);
+    expect(res.body).not.toContain(helper.email);
+    expect((await csv(teacher, e.id)).body).toBe(res.body);
+  });
+
+  it('uses the score policy of examScores (average here) and rounds points to two decimals', async () => {
+    const { teacher, enrol, e } = await gradebookCourse();
+    await ctx.app.prisma.exam.update({
+      where: { id: e.id },
+      data: {
+        blueprint: toJson({
+          sections: [{ count: 2, points: 10, pool: { templates: INTEGER_TEMPLATES } }],
+          policies: { maxAttempts: 3, scorePolicy: 'average' },
+        }),
+      },
+    });
+    const cy = await enrol('Cy');
+    for (const plan of [
+      ['right', 'right'],
+      ['right', 'wrong'],
+      ['right', 'wrong'],
+    ] as const)
+      await take(cy, e.id, [...plan]);
+    const json = (await api(teacher, 'GET', `/exams/${e.id}/scores`)).json();
+    expect(json.items[0].points).toBeCloseTo(13.333333333, 6);
+    const lines = (await csv(teacher, e.id)).body.split('\r\n');
+    expect(lines[2]).toBe(`Cy,,,${cy.email},,13.33`);
+  });
+
+  it('is for staff only', async () => {
+    const { enrol, e } = await gradebookCourse();
+    const stu = await enrol('Stu');
+    await take(stu, e.id, ['right', 'right']);
+    const forbidden = await csv(stu, e.id);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers['content-type']).toMatch(/^application\/json/);
+    expect(forbidden.body).not.toContain(stu.email);
+    expect((await csv(outsider, e.id)).statusCode).toBe(404);
+  });
+
+  it('an empty course gives the header rows only', async () => {
+    const { teacher, e } = await gradebookCourse();
+    const res = await csv(teacher, e.id);
+    expect(res.statusCode).toBe(200);
+    expect(res.body.split('\r\n')).toEqual(['Student,ID,SIS User ID,SIS Login ID,Section,"Midterm, ""part"" 1"', 'Points Possible,,,,,20', '']);
+  });
+
+  it('reads the roster a page at a time, in email order, without losing or repeating anyone', async () => {
+    const { teacher, enrol, e } = await gradebookCourse();
+    const made = await Promise.all(Array.from({ length: 7 }, (_, i) => enrol(`P${i}`)));
+    const ref = await authorizeExam(ctx.app.prisma, userPrincipal(teacher.id, false), e.id, 'staff');
+    const pages: string[][] = [];
+    for await (const page of rosterScores(ctx.app, ref, 3)) pages.push(page.map((r) => r.email));
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(made.map((u) => u.email).sort());
+  });
+
+  it('is documented as a text/csv download', async () => {
+    const doc = (await ctx.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const op = doc.paths['/api/v1/exams/{examId}/scores.csv'].get;
+    expect(Object.keys(op.responses['200'].content)).toEqual(['text/csv; charset=utf-8']);
+    expect(op.responses['200'].headers['content-disposition']).toBeDefined();
+    expect(Object.keys(op.responses['403'].content)).toEqual(['application/json']);
   });
 });
 

@@ -43,7 +43,7 @@ function assertNoSecrets(raw: string, row: { answers: unknown; solution: string;
       }
   };
   walk(JSON.parse(raw));
-  for (const secret of ['answers', 'correctAnswers', 'solution', 'params', 'tolerance', 'expr', 'seed']) expect(keys).not.toContain(secret);
+  for (const secret of ['answers', 'correctAnswers', 'solution', 'params', 'expr', 'seed']) expect(keys).not.toContain(secret);
   for (const value of Object.values(row.answers as Record<string, unknown>)) {
     // Short values like 0 occur by chance in ids; a non-trivial decimal answer must not.
     const text = JSON.stringify(value);
@@ -69,6 +69,26 @@ describe('practice', () => {
     expect(Object.keys(body).sort()).toEqual(['courseId', 'createdAt', 'id', 'parts', 'prompt', 'templateId', 'title']);
     const row = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: body.id } });
     assertNoSecrets(res.body, row);
+  });
+
+  it("shows each numeric part's tolerance, in numbers and words, derived from the stored part on every read", async () => {
+    const issued = await issue(student);
+    const parts = issued.json<{ parts: Record<string, unknown>[] }>().parts;
+    expect(parts[0]).toMatchObject({
+      id: 'loss',
+      type: 'number',
+      tolerance: { mode: 'relative', rtol: 0.01, atol: 0.005 },
+      toleranceText: 'within 1 % of the exact value, or within 0.005 of it',
+    });
+    const id = issued.json<{ id: string }>().id;
+    const read = await ctx.app.inject({ method: 'GET', url: `/api/v1/variants/${id}`, headers: student.auth });
+    expect(read.json<{ parts: unknown[] }>().parts).toEqual(parts);
+    // What the variant stores (a regrade may change it) is what the student is shown.
+    const row = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id } });
+    const stored = (row.parts as { tolerance: unknown }[]).map((p) => ({ ...p, tolerance: { mode: 'sigfigs', digits: 3 } }));
+    await ctx.app.prisma.variant.update({ where: { id }, data: { parts: stored } });
+    const again = await ctx.app.inject({ method: 'GET', url: `/api/v1/variants/${id}`, headers: student.auth });
+    expect(again.json<{ parts: unknown[] }>().parts[0]).toMatchObject({ tolerance: { mode: 'sigfigs', digits: 3 }, toleranceText: 'to 3 significant figures' });
   });
 
   it('issues by topic', async () => {

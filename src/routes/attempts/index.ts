@@ -8,7 +8,7 @@ import { saveAnswers, submitTry } from '../../exams/tries.js';
 import { finishAttempt, finishIfExpired } from '../../exams/finish.js';
 import { notFound } from '../../errors.js';
 import { authorizeAttempt, type Principal } from '../../authz/index.js';
-import { bearer, errors, uuid, urlInt } from '../schemas.js';
+import { errors, uuid, urlInt } from '../schemas.js';
 import { idempotencyHeaders, submissionIn } from '../practice/schemas.js';
 import { attemptOut, tryOut } from './schemas.js';
 
@@ -26,10 +26,8 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/attempts',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['attempts'],
-        security: bearer,
         summary: 'Start an attempt (or get the open one back)',
         params: z.strictObject({ examId: uuid }),
         response: { 200: attemptOut, 201: attemptOut, ...errors },
@@ -41,19 +39,15 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get(
-    '/attempts/:attemptId',
-    { preHandler: app.authenticate, schema: { tags: ['attempts'], security: bearer, params: attemptParams, response: { 200: attemptOut, ...errors } } },
-    async (request) => currentView(request.principal, request.params.attemptId),
+  app.get('/attempts/:attemptId', { schema: { tags: ['attempts'], params: attemptParams, response: { 200: attemptOut, ...errors } } }, async (request) =>
+    currentView(request.principal, request.params.attemptId),
   );
 
   app.put(
     '/attempts/:attemptId/questions/:position/answers',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['attempts'],
-        security: bearer,
         summary: 'Autosave answers (no grading); refused after the deadline',
         params: questionParams,
         body: submissionIn,
@@ -66,10 +60,8 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/attempts/:attemptId/questions/:position/submissions',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['attempts'],
-        security: bearer,
         summary: 'Submit a try for grading (counts a try)',
         params: questionParams,
         headers: idempotencyHeaders,
@@ -94,10 +86,8 @@ const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/attempts/:attemptId/finish',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['attempts'],
-        security: bearer,
         summary: 'Finish the attempt; saved answers are graded',
         params: attemptParams,
         response: { 200: attemptOut, ...errors },

@@ -1,13 +1,17 @@
-/** Registration (optionally joining a course by invite code), login, token refresh, logout. */
+/**
+ * Registration (optionally joining a course by invite code), login, token refresh, logout. Public
+ * routes: each carries its own credentials. Login and register hand out a token session or, for
+ * a browser, a cookie session (auth/sessions.ts); refresh and logout take either.
+ */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
-import { issueTokens, revoke, rotate } from '../../auth/tokens.js';
+import { checkOrigin, closeSession, openSession, refreshSession } from '../../auth/sessions.js';
 import { redeemInvite } from '../../courses/invites.js';
 import { conflict, unauthorized } from '../../errors.js';
 import { errors, noContent } from '../schemas.js';
 import { inviteCodeIn } from '../courses/invites.js';
-import { email, password, refreshBody, sessionOut, tokensOut } from './schemas.js';
+import { email, password, refreshBody, sessionMode, sessionOut, tokensOut } from './schemas.js';
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const loginLimit = {
@@ -29,12 +33,14 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an account; an invite code also joins its course',
-        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200), inviteCode: inviteCodeIn.optional() }),
+        body: z.strictObject({ email, password, name: z.string().trim().min(1).max(200), inviteCode: inviteCodeIn.optional(), session: sessionMode }),
         response: { 201: sessionOut, ...errors },
       },
     },
     async (request, reply) => {
-      const { email: mail, password: pw, name, inviteCode } = request.body;
+      const { email: mail, password: pw, name, inviteCode, session } = request.body;
+      // Before anything is written: a refused cookie session must not leave an account behind.
+      if (session === 'cookie') checkOrigin(request, app.config);
       if (await app.prisma.user.findUnique({ where: { email: mail }, select: { id: true } })) {
         throw conflict('EMAIL_TAKEN', 'an account with this email already exists');
       }
@@ -44,7 +50,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
         if (inviteCode) await redeemInvite(tx, inviteCode, u.id, app.now());
         return u;
       });
-      const tokens = await issueTokens(app, user);
+      const tokens = await openSession(app, request, reply, user, session);
       return reply.status(201).send({ ...tokens, user });
     },
   );
@@ -55,31 +61,47 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { rateLimit: loginLimit },
       schema: {
         tags: ['auth'],
-        summary: 'Exchange email and password for an access token and a refresh token',
-        body: z.strictObject({ email, password: z.string().min(1).max(256) }),
+        summary: 'Exchange email and password for an access token and a refresh token (in the body, or as a cookie)',
+        body: z.strictObject({ email, password: z.string().min(1).max(256), session: sessionMode }),
         response: { 200: sessionOut, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const { session } = request.body;
+      if (session === 'cookie') checkOrigin(request, app.config);
       const user = await app.prisma.user.findUnique({ where: { email: request.body.email } });
       if (!(await verifyPassword(user?.passwordHash, request.body.password)) || !user) {
         throw unauthorized('wrong email or password');
       }
-      return { ...(await issueTokens(app, user)), user };
+      return { ...(await openSession(app, request, reply, user, session)), user };
     },
   );
 
   app.post(
     '/refresh',
-    { schema: { tags: ['auth'], summary: 'Rotate a refresh token', body: refreshBody, response: { 200: tokensOut, ...errors } } },
-    async (request) => rotate(app, request.body.refreshToken),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Rotate a refresh token: the one in the body (the new one comes back in the body) or the session cookie (the new one is set as the cookie)',
+        body: refreshBody,
+        response: { 200: tokensOut, ...errors },
+      },
+    },
+    async (request, reply) => refreshSession(app, request, reply, request.body.refreshToken),
   );
 
   app.post(
     '/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke a refresh token (and its rotations)', body: refreshBody, response: { 204: noContent, ...errors } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a refresh token (and its rotations): the one in the body, or the session cookie, which is then cleared',
+        body: refreshBody,
+        response: { 204: noContent, ...errors },
+      },
+    },
     async (request, reply) => {
-      await revoke(app, request.body.refreshToken);
+      await closeSession(app, request, reply, request.body.refreshToken);
       return reply.status(204).send(null);
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { createInvite, joinCourse, listInvites, revokeInvite } from '../../courses/invites.js';
 import { authorizeCourse } from '../../authz/index.js';
-import { bearer, courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
 import { courseBase, courseRole } from './index.js';
 
 const invite = z.object({
@@ -30,11 +30,9 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/courses/:courseId/invites',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Create an invite code (instructors; TAs for STUDENT codes only)',
-        security: bearer,
         params: courseParams,
         body: createBody,
         response: { 201: invite, ...errors },
@@ -49,11 +47,9 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/courses/:courseId/invites',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The course's invite codes, newest first (TAs see STUDENT codes only)",
-        security: bearer,
         params: courseParams,
         querystring: pageQuery,
         response: { 200: pageInfo.extend({ items: z.array(inviteListItem) }), ...errors },
@@ -65,11 +61,9 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/courses/:courseId/invites/:code',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Revoke an invite code (instructors)',
-        security: bearer,
         params: z.strictObject({ courseId: uuid, code: z.string().min(1).max(64) }),
         response: { 204: noContent, ...errors },
       },
@@ -88,12 +82,10 @@ const inviteRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/courses/join',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Join a course with an invite code; the code's role becomes mine",
         description: 'The code goes in `inviteCode`, as in registration; `code` is its deprecated alias.',
-        security: bearer,
         body: z
           .strictObject({
             inviteCode: inviteCodeIn.optional(),

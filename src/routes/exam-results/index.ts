@@ -7,7 +7,9 @@ import { examScores, listExamAttempts, myAttempts, myScore } from '../../exams/s
 import { authorizeAttempt, authorizeExam } from '../../authz/index.js';
 import { listPointsAudit, overrideQuestionPoints } from '../../exams/overrides-points.js';
 import { regradeExam } from '../../exams/regrade.js';
-import { bearer, errors, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { csvFile, errors, optionalBody, pageInfo, pageQuery, uuid, urlInt } from '../schemas.js';
+import { openScoresCsv, scoresFileName } from '../../exams/gradebook-csv.js';
+import { Readable } from 'node:stream';
 
 const tags = ['exam results'];
 const examParams = z.strictObject({ examId: uuid });
@@ -111,8 +113,8 @@ const regradeFields = z.strictObject({
   points: z.number().positive().max(1000).optional(),
   useCurrentVersion: z.boolean().default(false),
 });
-// Every field is optional, so no body at all (Fastify gives null) is a dry run of everything.
-const regradeBody = z.preprocess((v) => v ?? {}, regradeFields);
+// Every field is optional, so no body at all is a dry run of everything.
+const regradeBody = optionalBody(regradeFields);
 
 const regradeOut = z.object({
   dryRun: z.boolean(),
@@ -157,11 +159,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/attempts',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The exam's attempts, by student email and attempt number (staff)",
-        security: bearer,
         params: examParams,
         querystring: pageQuery.extend({ status: attemptStatus.optional(), userId: uuid.optional() }),
         response: { 200: pageInfo.extend({ items: z.array(attemptItem) }), ...errors },
@@ -173,11 +173,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/scores',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Each student's exam score by the exam's score policy over finished attempts (staff)",
-        security: bearer,
         params: examParams,
         response: { 200: scoresOut, ...errors },
       },
@@ -186,10 +184,34 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
+    '/exams/:examId/scores.csv',
+    {
+      schema: {
+        tags,
+        summary: 'The scores as a CSV file for a gradebook import (Canvas columns), one row per student of the course (staff)',
+        description:
+          'Columns: Student, ID, SIS User ID, SIS Login ID (the email), Section, then the exam (headed by its title); a Points Possible row; ' +
+          "then every student of the course by email, the score by the exam's policy over finished attempts, empty without one. " +
+          'RFC 4180; text cells starting with = + - @ get a leading apostrophe.',
+        params: examParams,
+        response: { 200: csvFile('the CSV file, streamed'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff');
+      const csv = await openScoresCsv(app, ref);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${scoresFileName(ref.exam.title)}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(csv));
+    },
+  );
+
+  app.get(
     '/exams/:examId/my-score',
     {
-      preHandler: app.authenticate,
-      schema: { tags, summary: "The caller's own exam score (members)", security: bearer, params: examParams, response: { 200: myScoreOut, ...errors } },
+      schema: { tags, summary: "The caller's own exam score (members)", params: examParams, response: { 200: myScoreOut, ...errors } },
     },
     async (request) => myScore(app, await authorizeExam(app.prisma, request.principal, request.params.examId)),
   );
@@ -197,11 +219,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/my-attempts',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The caller's own attempts at the exam, by number (members); points once the policy shows them",
-        security: bearer,
         params: examParams,
         response: { 200: myAttemptsOut, ...errors },
       },
@@ -212,11 +232,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/attempts/:attemptId/questions/:position/override',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Override (or with null clear) a question's points, with a reason; audited (instructors)",
-        security: bearer,
         params: questionParams,
         body: overrideBody,
         response: { 200: overrideOut, ...errors },
@@ -234,11 +252,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/attempts/:attemptId/audit',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The attempt's point overrides, oldest first (staff)",
-        security: bearer,
         params: attemptParams,
         response: { 200: auditOut, ...errors },
       },
@@ -249,11 +265,9 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/regrade',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Re-grade stored submissions with a new tolerance, points or the current template version; dry run by default (instructors)',
-        security: bearer,
         params: examParams,
         body: regradeBody,
         response: { 200: regradeOut, ...errors },

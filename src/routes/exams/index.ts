@@ -15,7 +15,7 @@ import {
 } from '../../exams/exams.js';
 import { blueprintSchema, policiesSchema, sectionSchema } from '../../exams/blueprint.js';
 import { authorizeCourse, authorizeExam } from '../../authz/index.js';
-import { bearer, courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { courseParams, errors, noContent, pageInfo, pageQuery, uuid } from '../schemas.js';
 
 export const examStatus = z.enum(['DRAFT', 'PUBLISHED', 'ARCHIVED']);
 
@@ -61,11 +61,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/courses/:courseId/exams',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Create a draft exam from a blueprint (instructors)',
-        security: bearer,
         params: courseParams,
         body: createBody,
         response: { 201: examView, ...errors },
@@ -80,11 +78,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/courses/:courseId/exams',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The course's exams, newest first (members; students see published and archived exams)",
-        security: bearer,
         params: courseParams,
         querystring: pageQuery.extend({ status: examStatus.optional() }),
         response: { 200: pageInfo.extend({ items: z.array(examView) }), ...errors },
@@ -96,11 +92,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'An exam (members of its course; students: not drafts)',
-        security: bearer,
         params: examParams,
         response: { 200: examView, ...errors },
       },
@@ -111,11 +105,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/exams/:examId',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Edit a draft: title and/or the whole blueprint (instructors; 409 EXAM_FROZEN once published)',
-        security: bearer,
         params: examParams,
         body: patchBody,
         response: { 200: examView, ...errors },
@@ -132,11 +124,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/publish',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Publish a draft after checking its pools can fill every section (instructors); the blueprint is then frozen',
-        security: bearer,
         params: examParams,
         response: { 200: examView, ...errors },
       },
@@ -152,11 +142,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/archive',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Archive a published exam: no new attempts (instructors)',
-        security: bearer,
         params: examParams,
         response: { 200: examView, ...errors },
       },
@@ -172,11 +160,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/exams/:examId/copy',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: 'Copy an exam into a new draft with the same blueprint (instructors)',
-        security: bearer,
         params: examParams,
         response: { 201: examView, ...errors },
       },
@@ -188,11 +174,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/overrides',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "The exam's per-student overrides (TAs and instructors)",
-        security: bearer,
         params: examParams,
         querystring: pageQuery,
         response: { 200: pageInfo.extend({ items: z.array(overrideView) }), ...errors },
@@ -204,11 +188,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/exams/:examId/overrides/:userId',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Set a course member's override: extra minutes, a later close, extra attempts (instructors)",
-        security: bearer,
         params: overrideParams,
         body: overrideBody,
         response: { 200: overrideView, ...errors },
@@ -227,11 +209,9 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/exams/:examId/overrides/:userId',
     {
-      preHandler: app.authenticate,
       schema: {
         tags,
         summary: "Remove a member's override (instructors)",
-        security: bearer,
         params: overrideParams,
         response: { 204: noContent, ...errors },
       },

@@ -5,7 +5,7 @@ import { issuePractice, readPracticeVariant, variantDetail } from '../../practic
 import { submitPractice } from '../../practice/submit.js';
 import { practiceHistory } from '../../practice/history.js';
 import { authorizeCourse, authorizeVariant } from '../../authz/index.js';
-import { bearer, courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
+import { courseParams, errors, pageInfo, pageQuery, uuid } from '../schemas.js';
 import { idempotencyHeaders, submissionIn, submissionOut, variantOut } from './schemas.js';
 
 const variantDetailOut = variantOut.extend({
@@ -29,10 +29,8 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/courses/:courseId/practice',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['practice'],
-        security: bearer,
         summary: 'Get a fresh variant of a template, or of a random template of a topic',
         params: courseParams,
         body: z
@@ -47,10 +45,8 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/variants/:variantId',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['practice'],
-        security: bearer,
         summary: "A practice variant of mine (course staff: any student's), answers once released",
         params: z.strictObject({ variantId: uuid }),
         response: { 200: variantDetailOut, ...errors },
@@ -66,10 +62,8 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/variants/:variantId/submissions',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['practice'],
-        security: bearer,
         summary: 'Submit answers; graded at once, then the answers and solution are released',
         description: 'Send an Idempotency-Key header to make retries safe: a retry returns the first result.',
         params: z.strictObject({ variantId: uuid }),
@@ -94,10 +88,8 @@ const practiceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/courses/:courseId/practice/history',
     {
-      preHandler: app.authenticate,
       schema: {
         tags: ['practice'],
-        security: bearer,
         summary: 'My practice variants in this course, newest first',
         params: courseParams,
         querystring: pageQuery,

@@ -1,6 +1,16 @@
 /** What students see of variants and submissions; nothing secret is in these shapes. */
 import { z } from 'zod';
 
+/** How close a numeric answer must be (number, vector and matrix parts; integers and choices are compared exactly). */
+export const toleranceOut = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('relative'), rtol: z.number().describe('relative: 0.01 is 1 %'), atol: z.number().describe('absolute floor') }),
+    z.object({ mode: z.literal('absolute'), atol: z.number() }),
+    z.object({ mode: z.literal('sigfigs'), digits: z.number().int() }),
+    z.object({ mode: z.literal('decimals'), places: z.number().int() }),
+  ])
+  .describe('accepted when |answer − exact| ≤ max(atol, rtol·|exact|) (relative), ≤ atol (absolute), or it rounds like the exact value (sigfigs, decimals)');
+
 export const partOut = z.object({
   id: z.string(),
   label: z.string(),
@@ -9,6 +19,8 @@ export const partOut = z.object({
   shape: z.array(z.number().int()).optional(),
   choices: z.array(z.string()).optional(),
   multiple: z.boolean().optional(),
+  tolerance: toleranceOut.optional(),
+  toleranceText: z.string().optional().describe('the tolerance in words, completing "Accepted …": "within 1 % of the exact value", "to 3 significant figures"'),
 });
 
 export const variantOut = z.object({
