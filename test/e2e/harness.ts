@@ -85,7 +85,16 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
   // Nothing may overflow sideways on a phone: the page scrolls down, not across.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow, `${name} is wider than a phone`).toBeLessThanOrEqual(1);
+  const culprits =
+    overflow > 1
+      ? await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && el.children.length === 0)
+            .slice(0, 5)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').slice(0, 40)}"`),
+        )
+      : [];
+  expect(overflow, `${name} is wider than a phone: ${culprits.join('; ')}`).toBeLessThanOrEqual(1);
   await page.setViewportSize(size);
 }
 

@@ -66,13 +66,13 @@ describe('instructor', () => {
     await look(page, 'catalogue');
     await press(page, page.getByRole('link', { name: 'Output volume of a convolutional layer' }));
     await page.getByRole('heading', { name: /^Preview: / }).waitFor();
-    const seed1 = await page.getByLabel('Seed').inputValue();
+    const seed1 = await page.getByLabel('Seed', { exact: true }).inputValue();
     expect(await page.getByText(/^Correct answer:/).count()).toBeGreaterThan(0);
     await page.getByRole('heading', { name: 'Solution' }).waitFor();
     await look(page, 'preview');
     await press(page, page.getByRole('button', { name: 'New seed' }));
-    await expect.poll(() => page.getByLabel('Seed').inputValue()).not.toBe(seed1);
-    await expect.poll(() => page.url()).toContain(`seed=${await page.getByLabel('Seed').inputValue()}`);
+    await expect.poll(() => page.getByLabel('Seed', { exact: true }).inputValue()).not.toBe(seed1);
+    await expect.poll(() => page.url()).toContain(`seed=${await page.getByLabel('Seed', { exact: true }).inputValue()}`);
   });
 
   it('creates an invite code on the members page', async () => {

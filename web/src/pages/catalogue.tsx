@@ -71,7 +71,7 @@ export function PreviewPage({ params, query }: PageProps) {
       </p>
       <form
         class="inline-form"
-        aria-label="Seed"
+        aria-label="Choose a seed"
         onSubmit={(e) => {
           e.preventDefault();
           go(Math.max(0, Math.floor(Number(seedText) || 0)));

@@ -88,7 +88,7 @@ function Attempts({ examId }: { examId: string }) {
       <ErrorMessage error={attempts.error} />
       {attempts.data && attempts.data.length === 0 && <p>No attempts yet.</p>}
       {attempts.data && attempts.data.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="group" aria-label="Table; scrolls sideways on narrow screens">
           <table class="data">
             <caption class="visually-hidden">Attempts</caption>
             <thead>
@@ -151,7 +151,7 @@ function Scores({ examId, title }: { examId: string; title: string }) {
       <ActionButton onClick={() => downloadCsv(examId, title)}>Download scores CSV (Canvas)</ActionButton>
       <ErrorMessage error={scores.error} />
       {scores.data && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="group" aria-label="Table; scrolls sideways on narrow screens">
           <table class="data">
             <caption>Scores by the {scores.data.policy} attempt</caption>
             <thead>
@@ -261,7 +261,7 @@ function Regrade({ examId }: { examId: string }) {
             {formatPoints(result.summary.totalDelta)} points; {result.summary.submissionsChanged} of {result.summary.submissions} submissions regraded.
           </p>
           {result.changes.length > 0 && (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="group" aria-label="Table; scrolls sideways on narrow screens">
               <table class="data">
                 <caption>{result.dryRun ? 'What the regrade would change' : 'What the regrade changed'}</caption>
                 <thead>

@@ -42,7 +42,7 @@ export function MembersPage({ params }: PageProps) {
         <ErrorMessage error={members.error} />
         {!members.data && !members.error && <Loading what="the roster" />}
         {members.data && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="group" aria-label="Table; scrolls sideways on narrow screens">
             <table class="data">
               <caption class="visually-hidden">Course members</caption>
               <thead>
@@ -160,7 +160,7 @@ export function MembersPage({ params }: PageProps) {
         </form>
         <ErrorMessage error={invites.error} />
         {invites.data && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="group" aria-label="Table; scrolls sideways on narrow screens">
             <table class="data">
               <caption class="visually-hidden">Invite codes</caption>
               <thead>
