@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { format, resolveConfig } from 'prettier';
 import { setupApp } from '../test/helpers/app.js';
 
 export const API_TYPES_FILE = resolve(import.meta.dirname, '../web/src/api/schema.d.ts');
@@ -23,11 +24,15 @@ export async function servedDocument(): Promise<Record<string, unknown>> {
   }
 }
 
-/** The TypeScript text openapi-typescript makes of a document. */
+/**
+ * The TypeScript text openapi-typescript makes of a document, laid out by the project's
+ * prettier settings so that `npm run format` leaves the committed file as it was generated.
+ */
 export async function apiTypesOf(doc: Record<string, unknown>): Promise<string> {
   // openapi-typescript takes the document as an object; its own types are stricter than JSON.
   const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { alphabetize: true });
-  return HEADER + astToString(ast);
+  const options = (await resolveConfig(API_TYPES_FILE)) ?? {};
+  return format(HEADER + astToString(ast), { ...options, filepath: API_TYPES_FILE });
 }
 
 if (process.argv[1] === import.meta.filename) {
