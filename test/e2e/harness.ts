@@ -89,8 +89,15 @@ export async function shoot(page: Page, name: string): Promise<void> {
     overflow > 1
       ? await page.evaluate(() =>
           [...document.querySelectorAll('body *')]
-            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && el.children.length === 0)
-            .slice(0, 5)
+            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            // not inside a box that scrolls or clips it
+            .filter((el) => {
+              for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+                if (getComputedStyle(up).overflowX !== 'visible') return false;
+              }
+              return true;
+            })
+            .slice(-5)
             .map((el) => `${el.tagName.toLowerCase()}.${el.className} "${(el.textContent ?? '').slice(0, 40)}"`),
         )
       : [];
