@@ -163,6 +163,10 @@ describe('student', () => {
     // Solved: no tries are left to use, and the question's 4 points are earned.
     await page.getByText(/0 tries left · earned so far 4/).waitFor();
     expect(await page.getByText(/^Correct/).count()).toBeGreaterThanOrEqual(4);
+    // The submission stored the typed answer: no autosave follows it to be refused as ended.
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('save-state').innerText()).toMatch(/^saved \d/);
+    expect(await page.getByText('QUESTION_ENDED').count()).toBe(0);
   });
 
   it('finishes after a confirmation naming the unanswered parts, and reads the released feedback', async () => {

@@ -109,9 +109,38 @@ export class AttemptOutbox {
       }
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(0, 'OFFLINE', 'network error');
-      if (err.status === 0 || err.status >= 500 || err.status === 429 || err.status === 408) this.setState(position, { kind: 'offline' });
+      if (err.code === 'QUESTION_ENDED') {
+        // Solved or out of tries: the server keeps the graded answers and will take no other,
+        // so this entry is settled rather than retried forever.
+        const all = this.read();
+        if (all[position]) all[position].sent = true;
+        this.write(all);
+        this.setState(position, { kind: 'idle' });
+      } else if (err.status === 0 || err.status >= 500 || err.status === 429 || err.status === 408) this.setState(position, { kind: 'offline' });
       else this.setState(position, { kind: 'error', error: err });
     }
+  }
+
+  /**
+   * A question is about to be submitted for grading with the answers shown: the submission
+   * stores them, so the pending autosave is cancelled (sent after a correct try it would be
+   * refused). Returns the edit the submission carries, for `submitted`.
+   */
+  async beforeSubmit(position: number): Promise<number | undefined> {
+    clearTimeout(this.timers.get(position));
+    await this.inFlight.get(position);
+    return this.read()[position]?.editedAt;
+  }
+
+  /** The submission of `beforeSubmit`'s edit was stored: that edit is sent. */
+  submitted(position: number, editedAt: number | undefined, savedAt: string): void {
+    const all = this.read();
+    if (all[position] && all[position].editedAt === editedAt) {
+      all[position].sent = true;
+      this.write(all);
+    }
+    if (!all[position] || all[position].sent) this.setState(position, { kind: 'saved', at: savedAt });
+    else void this.flush(position); // edited while grading: that edit still goes
   }
 
   async flushAll(): Promise<void> {

@@ -188,6 +188,7 @@ export function ExamTaking(props: { attempt: Attempt; exam: Exam; onFinished: (a
                 graded={g}
                 answers={answers[q.position] ?? {}}
                 credit={tryCredit(policies.triesSchedule, g.triesUsed + 1)}
+                outbox={outbox}
                 onGraded={(r, newVariant) => {
                   setGraded((all) => ({ ...all, [q.position]: r }));
                   if (newVariant) {
@@ -263,6 +264,7 @@ function SubmitQuestion(props: {
   graded: Graded;
   answers: Answers;
   credit: number;
+  outbox: AttemptOutbox;
   onGraded: (g: Graded, newVariant: boolean) => void;
 }) {
   const { question: q, graded: g } = props;
@@ -291,12 +293,23 @@ function SubmitQuestion(props: {
             if (busy) return;
             setBusy(true);
             setError(null);
-            must(
-              api.POST('/api/v1/attempts/{attemptId}/questions/{position}/submissions', {
-                params: { path: { attemptId: props.attemptId, position: String(q.position) } },
-                body: { answers: toRequest(props.answers) },
-              }),
-            )
+            const submit = async () => {
+              const edited = await props.outbox.beforeSubmit(q.position);
+              try {
+                const r = await must(
+                  api.POST('/api/v1/attempts/{attemptId}/questions/{position}/submissions', {
+                    params: { path: { attemptId: props.attemptId, position: String(q.position) } },
+                    body: { answers: toRequest(props.answers) },
+                  }),
+                );
+                props.outbox.submitted(q.position, edited, new Date().toISOString());
+                return r;
+              } catch (e) {
+                void props.outbox.flush(q.position); // not graded: the answers still autosave
+                throw e;
+              }
+            };
+            submit()
               .then((r) =>
                 props.onGraded(
                   {

@@ -68,7 +68,7 @@ function Blueprint({ exam }: { exam: { blueprint: { sections: { title?: string; 
       <ol>
         {exam.blueprint.sections.map((s, i) => (
           <li key={i}>
-            {s.title ?? `Section ${i + 1}`}: {s.count} × {s.points} points from <span class="mono">{s.pool ? JSON.stringify(s.pool) : 'a pool'}</span>
+            {s.title ?? `Section ${i + 1}`}: {s.count} × {s.points} points from {describePool(s.pool)}
           </li>
         ))}
       </ol>
@@ -390,4 +390,18 @@ function Overrides({ examId, courseId }: { examId: string; courseId: string }) {
       )}
     </section>
   );
+}
+
+type Pool = { templates?: string[]; topic?: string; tags?: string[]; difficulty?: number[]; groups?: string[][] };
+
+/** A pool in words: "conv-output-size", "topic cnn, tags conv, difficulty 2–3", "2 groups (7 templates)". */
+export function describePool(pool: Pool | undefined): string {
+  if (!pool) return 'a pool';
+  if (pool.templates) return pool.templates.join(', ');
+  if (pool.groups) return `${pool.groups.length} groups (${pool.groups.flat().length} templates)`;
+  const parts: string[] = [];
+  if (pool.topic) parts.push(`topic ${pool.topic}`);
+  if (pool.tags) parts.push(`tags ${pool.tags.join(', ')}`);
+  if (pool.difficulty) parts.push(`difficulty ${pool.difficulty.join(', ')}`);
+  return parts.join('; ');
 }
