@@ -10,6 +10,7 @@ import type { ExamRef } from '../authz/index.js';
 import type { Page, PageRequest } from '../courses/courses.js';
 import { SCORE_POLICY } from './blueprint.js';
 import { finishAttempt } from './finish.js';
+import { windowOf, type StudentWindow } from './window.js';
 
 export type ScorePolicy = (typeof SCORE_POLICY)[number];
 
@@ -284,17 +285,28 @@ export interface MyAttempt {
 }
 
 /** myAttempts(app, ref): the caller's own attempts at the exam, by number (expired ones finished first). */
-export async function myAttempts(app: FastifyInstance, { exam, blueprint, course }: ExamRef): Promise<{ examId: string; items: MyAttempt[] }> {
+export async function myAttempts(
+  app: FastifyInstance,
+  { exam, blueprint, course }: ExamRef,
+): Promise<{ examId: string; window: StudentWindow; attemptsLeft: number; items: MyAttempt[] }> {
   const caller = course.principal.userId;
   await finishExpiredOf(app, exam.id, caller);
-  const rows = await app.prisma.attempt.findMany({
-    where: { examId: exam.id, userId: caller },
-    orderBy: { number: 'asc' },
-    select: { id: true, number: true, status: true, startedAt: true, deadline: true, finishedAt: true, points: true, maxPoints: true },
-  });
+  const [rows, override] = await Promise.all([
+    app.prisma.attempt.findMany({
+      where: { examId: exam.id, userId: caller },
+      orderBy: { number: 'asc' },
+      select: { id: true, number: true, status: true, startedAt: true, deadline: true, finishedAt: true, points: true, maxPoints: true },
+    }),
+    app.prisma.examOverride.findUnique({ where: { examId_userId: { examId: exam.id, userId: caller } } }),
+  ]);
+  // The same window the start of an attempt applies: the caller's override (extra time, a later
+  // close, extra attempts) included.
+  const window = windowOf(blueprint.policies, override);
   const duringAttempt = blueprint.policies.gradeDuringAttempt;
   return {
     examId: exam.id,
+    window,
+    attemptsLeft: Math.max(0, window.maxAttempts - rows.length),
     items: rows.map(({ points, ...a }) => (a.status === 'FINISHED' || duringAttempt ? { ...a, points } : a)),
   };
 }

@@ -50,6 +50,8 @@ const submit = (u: TestUser, id: string, pos: number, answers: unknown, key?: st
     headers: { ...u.auth, ...(key ? { 'idempotency-key': key } : {}) },
     payload: { answers },
   });
+const mine = async (u: TestUser, examId: string) =>
+  (await ctx.app.inject({ method: 'GET', url: `/api/v1/exams/${examId}/my-attempts`, headers: u.auth })).json();
 const finish = (u: TestUser, id: string) => ctx.app.inject({ method: 'POST', url: `/api/v1/attempts/${id}/finish`, headers: u.auth });
 
 /** The current variant's correct answers, read from the database as a test oracle. */
@@ -148,13 +150,18 @@ describe('starting', () => {
     expect((await start(u, e.id)).json().code).toBe('EXAM_NOT_OPEN');
     ctx.clock.now = new Date(T0.getTime() + 7200_000);
     expect((await start(u, e.id)).json().code).toBe('EXAM_CLOSED');
+    expect(await mine(u, e.id)).toMatchObject({ window: { maxAttempts: 1, closesAt: new Date(T0.getTime() + 7200_000).toISOString() }, attemptsLeft: 1 });
     await ctx.app.prisma.examOverride.create({ data: { examId: e.id, userId: u.id, closesAt: new Date(T0.getTime() + 9000_000), extraAttempts: 1 } });
+    // What the student is shown is what the start enforces: the override's close and attempts.
+    expect(await mine(u, e.id)).toMatchObject({ window: { maxAttempts: 2, closesAt: new Date(T0.getTime() + 9000_000).toISOString() }, attemptsLeft: 2 });
     const first = await start(u, e.id);
     expect(first.statusCode).toBe(201);
+    expect((await mine(u, e.id)).attemptsLeft).toBe(1);
     await finish(u, first.json().id);
     const second = await start(u, e.id);
     expect(second.statusCode).toBe(201);
     await finish(u, second.json().id);
+    expect((await mine(u, e.id)).attemptsLeft).toBe(0);
     const third = await start(u, e.id);
     expect(third.statusCode).toBe(409);
     expect(third.json().code).toBe('ATTEMPTS_EXHAUSTED');

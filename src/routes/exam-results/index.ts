@@ -58,6 +58,14 @@ const myScoreOut = z.object({
 
 const myAttemptsOut = z.object({
   examId: z.uuid(),
+  /** The window that applies to the caller, their override included. */
+  window: z.object({
+    opensAt: z.date().optional(),
+    closesAt: z.date().optional(),
+    timeLimitMinutes: z.number().int().optional(),
+    maxAttempts: z.number().int(),
+  }),
+  attemptsLeft: z.number().int(),
   items: z.array(
     z.object({
       id: z.uuid(),
@@ -221,7 +229,7 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "The caller's own attempts at the exam, by number (members); points once the policy shows them",
+        summary: "The caller's own attempts at the exam, by number, with the window and attempts left that apply to them (their override included); points once the policy shows them (members)",
         params: examParams,
         response: { 200: myAttemptsOut, ...errors },
       },

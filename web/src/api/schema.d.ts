@@ -5789,7 +5789,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The caller's own attempts at the exam, by number (members); points once the policy shows them */
+    /** The caller's own attempts at the exam, by number, with the window and attempts left that apply to them (their override included); points once the policy shows them (members) */
     get: {
       parameters: {
         query?: never;
@@ -5808,6 +5808,7 @@ export interface paths {
           };
           content: {
             'application/json': {
+              attemptsLeft: number;
               /** Format: uuid */
               examId: string;
               items: {
@@ -5823,6 +5824,14 @@ export interface paths {
                 /** @enum {string} */
                 status: 'OPEN' | 'FINISHED';
               }[];
+              window: {
+                /** Format: date-time */
+                closesAt?: string;
+                maxAttempts: number;
+                /** Format: date-time */
+                opensAt?: string;
+                timeLimitMinutes?: number;
+              };
             };
           };
         };

@@ -17,9 +17,20 @@ export function useCourse(courseId: string) {
   return useResource(() => must(api.GET('/api/v1/courses/{courseId}', { params: { path: { courseId } } })), [courseId]);
 }
 
-/** Whether an exam takes attempts now, by its published window (the server decides; this only words it). */
-export function windowWords(exam: Exam, now = Date.now()): { open: boolean; text: string } {
-  const p = exam.blueprint.policies;
+/** A student's own window (GET my-attempts): the exam's, with their override applied. */
+export interface MyWindow {
+  opensAt?: string;
+  closesAt?: string;
+  timeLimitMinutes?: number;
+  maxAttempts: number;
+}
+
+/**
+ * Whether an exam takes attempts now, by its window: the student's own when known (an override
+ * may close it later), else the published one. The server decides; this only words it.
+ */
+export function windowWords(exam: Exam, mine?: MyWindow, now = Date.now()): { open: boolean; text: string } {
+  const p = mine ?? exam.blueprint.policies;
   if (exam.status === 'DRAFT') return { open: false, text: 'draft (students do not see it)' };
   if (exam.status === 'ARCHIVED') return { open: false, text: 'archived' };
   if (p.opensAt && new Date(p.opensAt).getTime() > now) return { open: false, text: `opens ${relative(p.opensAt, now)} (${formatDateTime(p.opensAt)})` };
@@ -36,10 +47,10 @@ function MyExamRow({ exam }: { exam: Exam }) {
       ]),
     [exam.id],
   );
-  const w = windowWords(exam);
   const p = exam.blueprint.policies;
   const [score, attempts] = mine.data ?? [];
-  const left = attempts ? Math.max(0, p.maxAttempts - attempts.items.length) : undefined;
+  const w = windowWords(exam, attempts?.window);
+  const limit = attempts ? attempts.window.timeLimitMinutes : p.timeLimitMinutes;
   return (
     <li class="card">
       <a class="card-title" href={`/exams/${exam.id}`}>
@@ -48,9 +59,9 @@ function MyExamRow({ exam }: { exam: Exam }) {
       <span class={w.open ? 'badge open' : 'badge'}>{w.text}</span>
       <dl class="facts">
         <dt>Time limit</dt>
-        <dd>{p.timeLimitMinutes ? `${p.timeLimitMinutes} min` : 'none'}</dd>
+        <dd>{limit ? `${limit} min` : 'none'}</dd>
         <dt>Attempts left</dt>
-        <dd>{left === undefined ? '…' : `${left} of ${p.maxAttempts}`}</dd>
+        <dd>{attempts ? `${attempts.attemptsLeft} of ${attempts.window.maxAttempts}` : '…'}</dd>
         <dt>My {p.scorePolicy === 'best' ? 'best' : p.scorePolicy} score</dt>
         <dd>{score?.score ? `${formatPoints(score.score.points)} / ${formatPoints(score.score.maxPoints)} (${Math.round(score.score.percent)} %)` : '—'}</dd>
       </dl>

@@ -21,8 +21,10 @@ export function ExamOverviewPage({ params }: PageProps) {
   if (!exam.data) return <Loading what="the exam" />;
   const e = exam.data;
   const p = e.blueprint.policies;
-  const w = windowWords(e);
-  const attempts = mine.data?.items ?? [];
+  const my = mine.data;
+  const w = windowWords(e, my?.window);
+  const attempts = my?.items ?? [];
+  const limit = my ? my.window.timeLimitMinutes : p.timeLimitMinutes;
   const open = attempts.find((a) => a.status === 'OPEN');
   const questions = e.blueprint.sections.reduce((n, s) => n + s.count, 0);
   const points = e.blueprint.sections.reduce((n, s) => n + s.count * s.points, 0);
@@ -38,10 +40,10 @@ export function ExamOverviewPage({ params }: PageProps) {
           {questions} ({points} points)
         </dd>
         <dt>Time limit</dt>
-        <dd>{p.timeLimitMinutes ? `${p.timeLimitMinutes} minutes from the start of an attempt` : 'none'}</dd>
+        <dd>{limit ? `${limit} minutes from the start of an attempt` : 'none'}</dd>
         <dt>Attempts</dt>
         <dd>
-          {attempts.length} used of {p.maxAttempts}; your {p.scorePolicy === 'average' ? 'average' : p.scorePolicy} attempt counts
+          {my ? `${attempts.length} used of ${my.window.maxAttempts}` : '…'}; your {p.scorePolicy === 'average' ? 'average' : p.scorePolicy} attempt counts
         </dd>
         <dt>Tries per question</dt>
         <dd>{p.gradeDuringAttempt ? `${p.triesPerQuestion}, graded as you submit each question` : 'graded when you finish'}</dd>
@@ -55,7 +57,11 @@ export function ExamOverviewPage({ params }: PageProps) {
           </a>
         </p>
       ) : (
-        w.open && (
+        w.open &&
+        my &&
+        (my.attemptsLeft === 0 ? (
+          <p>You have used all your attempts.</p>
+        ) : (
           <ActionButton
             kind="primary"
             onClick={async () => {
@@ -65,7 +71,7 @@ export function ExamOverviewPage({ params }: PageProps) {
           >
             {attempts.length ? 'Start a new attempt' : 'Start the exam'}
           </ActionButton>
-        )
+        ))
       )}
       <section aria-labelledby="mine-h">
         <h2 id="mine-h">My attempts</h2>
