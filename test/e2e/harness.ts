@@ -4,7 +4,8 @@
  * driven by playwright-core. Pages are checked with axe-core and photographed at a laptop and
  * a phone width into test/e2e/screenshots/ (ignored by git; look at them).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -54,8 +55,13 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newContext(browser: Browser, baseURL: string, opts: { phone?: boolean } = {}): Promise<BrowserContext> {
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  opts: { phone?: boolean; storageState?: Awaited<ReturnType<BrowserContext['storageState']>> } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
+    ...(opts.storageState ? { storageState: opts.storageState } : {}),
     baseURL,
     viewport: opts.phone ? { width: 375, height: 740 } : { width: 1280, height: 900 },
     acceptDownloads: true,
@@ -109,4 +115,20 @@ export async function shoot(page: Page, name: string): Promise<void> {
 export async function look(page: Page, name: string): Promise<void> {
   await checkA11y(page, name);
   await shoot(page, name);
+}
+
+/**
+ * Records the scripts and stylesheets a page downloads; `gzipBytes()` sums their gzipped sizes
+ * (gzip -9 of the built files, the size the .gz the server sends has), fonts left out.
+ */
+export function recordCode(page: Page): { paths: string[]; gzipBytes(): number } {
+  const paths: string[] = [];
+  page.on('response', (r) => {
+    const type = r.request().resourceType();
+    if (type === 'script' || type === 'stylesheet') paths.push(new URL(r.url()).pathname);
+  });
+  return {
+    paths,
+    gzipBytes: () => paths.reduce((n, p) => n + gzipSync(readFileSync(resolve(WEB_DIST, `.${p}`)), { level: 9 }).length, 0),
+  };
 }
