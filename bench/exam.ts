@@ -27,7 +27,7 @@
  * simulator sent.
  * --page: each student first loads the exam page as a browser would (GET /exams/<id> for the
  * HTML, then every script and stylesheet it names, brotli accepted) and starts only then; the
- * report adds the page loads' latency and compares the start p99 with a run without --page.
+ * report adds the page loads' latency (run once without --page for the start p99 to compare).
  * Before the rush, --warmup students take a separate copy of the exam one after another (a warm
  * server, as on exam day); the second half of them are measured request by request, which gives
  * the server's SQL statements and CPU per start, submit and finish without contention.
