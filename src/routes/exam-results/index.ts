@@ -229,7 +229,8 @@ const examResultRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: "The caller's own attempts at the exam, by number, with the window and attempts left that apply to them (their override included); points once the policy shows them (members)",
+        summary:
+          "The caller's own attempts at the exam, by number, with the window and attempts left that apply to them (their override included); points once the policy shows them (members)",
         params: examParams,
         response: { 200: myAttemptsOut, ...errors },
       },
