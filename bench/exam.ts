@@ -363,10 +363,9 @@ async function main(): Promise<number> {
   const prisma = app.prisma;
   try {
     await syncCatalogue(prisma, env.PROBLEMS_DIR);
-    await checkBlueprint(prisma, BLUEPRINT);
-
     // Course, a published exam (and a copy for the warm-up), students and their memberships.
     const course = await prisma.course.create({ data: { title: 'Bench course', code: `BENCH${randomBytes(3).toString('hex')}` } });
+    checkBlueprint(await app.catalogue.of(course.id), BLUEPRINT);
     const blueprint = blueprintToJson(BLUEPRINT) as Prisma.InputJsonValue;
     const exam = await prisma.exam.create({ data: { courseId: course.id, title: 'Midterm (bench)', status: 'PUBLISHED', blueprint } });
     const warmExam = await prisma.exam.create({ data: { courseId: course.id, title: 'Warm-up (bench)', status: 'PUBLISHED', blueprint } });

@@ -295,7 +295,7 @@ async function issuePath(s: Setup): Promise<Row> {
  * the students, with their correct answers as a request body.
  */
 async function prepareVariants(s: Setup, count: number): Promise<SubmitJob[]> {
-  const loaded = await s.app.versions.currentOf(templateId);
+  const loaded = await s.app.catalogue.current(s.courseId, templateId);
   const jobs: SubmitJob[] = [];
   const t0 = Date.now();
   let seed = 1;

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   );
   const app = await buildApp({ config, db, ownsDb: true });
   const report = await syncCatalogue(app.prisma, config.PROBLEMS_DIR, app.log);
+  // Other instances on this database serve the new built-in versions at once.
+  if (report.newVersions) await app.catalogue.invalidate(null);
   app.log.info(`catalogue: ${report.templates} templates (${report.newVersions} new versions, ${report.invalid.length} invalid files skipped)`);
   const admin = await ensureAdmin(app.prisma);
   if (admin) {

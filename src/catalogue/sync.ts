@@ -18,7 +18,7 @@ export interface SyncReport {
 export async function upsertTemplate(
   prisma: PrismaClient,
   ct: CompiledTemplate,
-  source: 'builtin' | 'api',
+  source: 'builtin',
 ): Promise<{ versionId: string; version: number; created: boolean }> {
   const t = ct.template;
   return prisma.$transaction(async (tx) => {
@@ -34,7 +34,7 @@ export async function upsertTemplate(
     const last = await tx.templateVersion.findFirst({ where: { templateId: t.id }, orderBy: { version: 'desc' }, select: { version: true } });
     const version = (last?.version ?? 0) + 1;
     if (existing) await tx.problemTemplate.update({ where: { id: t.id }, data: { ...meta, currentVersion: version } });
-    else await tx.problemTemplate.create({ data: { id: t.id, ...meta, currentVersion: version } });
+    else await tx.problemTemplate.create({ data: { id: t.id, slug: t.id, ...meta, currentVersion: version } });
     const row = await tx.templateVersion.create({
       data: { templateId: t.id, version, hash: ct.hash, content: toJson(t) },
     });
@@ -63,6 +63,7 @@ export async function syncCatalogue(prisma: PrismaClient, dir: string, log?: Fas
       prisma.problemTemplate.createMany({
         data: fresh.map(({ template: t }) => ({
           id: t.id,
+          slug: t.id,
           title: t.title,
           topic: t.topic,
           tags: t.tags,

@@ -11,6 +11,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate } from './migrate.js';
 import { pgliteRawSql, pgRawSql, type RawSql } from './raw.js';
 import { pgliteSession, pgSession, type SqlSession } from './sql.js';
+import { pgliteListen, pgListen, type ListenHandlers, type Unlisten } from './listen.js';
 
 export type { PrismaClient };
 
@@ -21,6 +22,8 @@ export interface Database {
   sql: RawSql;
   /** A raw session for migrations and health checks. */
   session(): Promise<SqlSession>;
+  /** Notifications on a channel (listen.ts): from every instance, this one included. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       prisma,
       sql: pgRawSql(pool),
       session: () => pgSession(url),
+      listen: (channel, handlers) => pgListen(url, channel, handlers),
       async close() {
         await prisma.$disconnect();
         await pool.end().catch(() => {});
@@ -60,6 +64,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     prisma,
     sql: pgliteRawSql(lite),
     session: async () => pgliteSession(lite),
+    listen: (channel, handlers) => pgliteListen(lite, channel, handlers),
     async close() {
       await prisma.$disconnect();
       await lite.close();

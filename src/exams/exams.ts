@@ -5,6 +5,7 @@
  */
 import type { CourseRole, Exam, ExamOverride, ExamStatus, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
 import type { CourseRef, ExamRef } from '../authz/index.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../courses/courses.js';
@@ -71,13 +72,18 @@ function blueprintFor(b: Blueprint, role: CourseRole): ExamView['blueprint'] {
 }
 
 /**
- * createExam(prisma, course (instructor), {title, blueprint}): a new DRAFT. Explicit template
+ * createExam(prisma, catalogue, course (instructor), {title, blueprint}): a new DRAFT. Explicit template
  * ids, topics and tags must exist (422 POOL_INVALID); whether the pools are big enough is
  * checked at publish, so a draft may be incomplete.
  */
-export async function createExam(prisma: PrismaClient, course: CourseRef, input: { title: string; blueprint: Blueprint }): Promise<ExamView> {
+export async function createExam(
+  prisma: PrismaClient,
+  catalogue: Catalogue,
+  course: CourseRef,
+  input: { title: string; blueprint: Blueprint },
+): Promise<ExamView> {
   const { courseId } = course;
-  await resolveBlueprintPools(prisma, input.blueprint);
+  resolveBlueprintPools(await catalogue.of(courseId), input.blueprint);
   const exam = await prisma.exam.create({
     data: { courseId, title: input.title, blueprint: blueprintToJson(input.blueprint) as Prisma.InputJsonValue },
   });
@@ -117,15 +123,20 @@ async function notADraft(prisma: PrismaClient, examId: string, err: (status: Exa
 }
 
 /**
- * updateExam(prisma, ref (instructor), {title?, blueprint?}): edits a draft (instructors);
+ * updateExam(prisma, catalogue, ref (instructor), {title?, blueprint?}): edits a draft (instructors);
  * 409 EXAM_FROZEN otherwise. The update is conditional on the row still being a draft, so an
  * edit racing a publish either lands before it (and is what gets checked and published) or
  * is refused.
  */
-export async function updateExam(prisma: PrismaClient, ref: ExamRef, input: { title?: string; blueprint?: Blueprint }): Promise<ExamView> {
+export async function updateExam(
+  prisma: PrismaClient,
+  catalogue: Catalogue,
+  ref: ExamRef,
+  input: { title?: string; blueprint?: Blueprint },
+): Promise<ExamView> {
   const { exam } = ref;
   if (exam.status !== 'DRAFT') throw examFrozen(exam.status);
-  if (input.blueprint) await resolveBlueprintPools(prisma, input.blueprint);
+  if (input.blueprint) resolveBlueprintPools(await catalogue.of(exam.courseId), input.blueprint);
   const data: Prisma.ExamUpdateManyMutationInput = {
     ...(input.title !== undefined ? { title: input.title } : {}),
     ...(input.blueprint !== undefined ? { blueprint: blueprintToJson(input.blueprint) as Prisma.InputJsonValue } : {}),
@@ -136,20 +147,21 @@ export async function updateExam(prisma: PrismaClient, ref: ExamRef, input: { ti
 }
 
 /**
- * publishExam(prisma, ref (instructor), now): DRAFT → PUBLISHED (instructors), after
+ * publishExam(prisma, catalogue, ref (instructor), now): DRAFT → PUBLISHED (instructors), after
  * checkBlueprint (422 BLUEPRINT_UNSATISFIABLE / POOL_INVALID). The row is locked while the
  * blueprint is checked, so the blueprint that is published is the one that was checked: a
  * concurrent edit waits, then finds the exam no longer a draft.
  */
-export async function publishExam(prisma: PrismaClient, ref: ExamRef, now: Date): Promise<ExamView> {
+export async function publishExam(prisma: PrismaClient, catalogue: Catalogue, ref: ExamRef, now: Date): Promise<ExamView> {
   const { exam: loaded } = ref;
   if (loaded.status !== 'DRAFT') throw invalidTransition(loaded.status, 'PUBLISHED');
+  const visible = await catalogue.of(loaded.courseId);
   const exam = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT "id" FROM "Exam" WHERE "id" = ${loaded.id}::uuid FOR UPDATE`;
     const current = await tx.exam.findUnique({ where: { id: loaded.id } });
     if (!current) throw notFound('exam');
     if (current.status !== 'DRAFT') throw invalidTransition(current.status, 'PUBLISHED');
-    await checkBlueprint(tx, blueprintFromJson(current.blueprint));
+    checkBlueprint(visible, blueprintFromJson(current.blueprint));
     const { count } = await tx.exam.updateMany({ where: { id: current.id, status: 'DRAFT' }, data: { status: 'PUBLISHED', publishedAt: now } });
     if (!count) throw invalidTransition(current.status, 'PUBLISHED'); // unreachable under the lock
     return tx.exam.findUniqueOrThrow({ where: { id: current.id } });

@@ -41,7 +41,7 @@ export async function finishAttempt(app: FastifyInstance, attemptId: string, by:
     if (typeof out === 'boolean') return out;
     // Grading needs template versions this process has not compiled yet. They are loaded
     // outside the transaction (PGlite has a single connection, held by the transaction).
-    await Promise.all(out.missing.map((id) => app.versions.byId(id)));
+    await Promise.all(out.missing.map((id) => app.catalogue.version(id)));
   }
   throw new Error(`attempt ${attemptId}: template versions could not be loaded`);
 }
@@ -66,7 +66,7 @@ async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, b
     const last = q.submissions[0];
     const ungraded = saved !== null && Object.keys(saved).length > 0 && (!last || canonicalJson(last.answers) !== canonicalJson(saved));
     if (v && saved && ungraded && q.triesUsed < p.triesPerQuestion && (last?.score ?? 0) < 1) {
-      const version = app.versions.peek(v.templateVersionId);
+      const version = app.catalogue.peek(v.templateVersionId);
       if (!version) {
         missing.push(v.templateVersionId);
         continue;

@@ -3,16 +3,12 @@
  * can be satisfied at all (every attempt gets `count` problems per section, never the same
  * template twice).
  */
-import type { Prisma } from '../generated/prisma/client.js';
-import type { PrismaClient } from '../db/client.js';
+import type { CourseCatalogue } from '../catalogue/catalogue.js';
 import { AppError, unprocessable } from '../errors.js';
 import type { Blueprint, Pool } from './blueprint.js';
 
-/** A client or an interactive transaction's client: both can read templates. */
-export type Db = PrismaClient | Prisma.TransactionClient;
-
 export interface ResolvedPool {
-  /** The pool's templates: explicit ones in the order given (duplicates dropped), a filter's sorted by id. */
+  /** The pool's templates (internal ids): explicit ones in the order given (duplicates dropped), a filter's sorted by slug. */
   templateIds: string[];
   /** For a grouped pool: the groups as given (duplicates within a group dropped); their union is templateIds. */
   groups?: string[][];
@@ -25,47 +21,43 @@ function hasFilter(pool: Pool): boolean {
 
 const unique = (ids: readonly string[]): string[] => [...new Set(ids)];
 
-/** The ids among `ids` that are not templates (in the order given). */
-async function unknownTemplateIds(prisma: Db, ids: readonly string[]): Promise<string[]> {
-  if (!ids.length) return [];
-  const found = await prisma.problemTemplate.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
-  const known = new Set(found.map((t) => t.id));
-  return ids.filter((id) => !known.has(id));
-}
-
 const poolInvalid = (unknown: string[]) => unprocessable('POOL_INVALID', `unknown template ids: ${unknown.join(', ')}`, { unknown });
 
 /**
- * resolvePool(prisma, pool): the templates a pool stands for. Explicit `templates` or `groups`
- * must all exist (422 POOL_INVALID naming the unknown ids); a filter (topic, tags — all must
- * match —, difficulty — any of) selects from the catalogue, sorted by id.
+ * resolvePool(catalogue, pool): the templates a pool stands for in a course (its snapshot:
+ * the built-ins and the course's own published templates, which shadow built-ins of their
+ * slug). Explicit `templates` or `groups` must all be visible there (422 POOL_INVALID naming
+ * the others); a filter (topic, tags — all must match —, difficulty — any of) selects from it,
+ * sorted by slug.
  *
- * @example await resolvePool(prisma, { topic: 'cnn', difficulty: [1, 2] }) // { templateIds: ['conv-output-size', …] }
+ * @example resolvePool(await app.catalogue.of(courseId), { topic: 'cnn', difficulty: [1, 2] }) // { templateIds: ['conv-output-size', …] }
  */
-export async function resolvePool(prisma: Db, pool: Pool): Promise<ResolvedPool> {
+export function resolvePool(catalogue: CourseCatalogue, pool: Pool): ResolvedPool {
   if (pool.templates || pool.groups) {
-    const groups = pool.groups?.map(unique);
-    const templateIds = unique(pool.templates ?? (groups ?? []).flat());
-    const unknown = await unknownTemplateIds(prisma, templateIds);
+    const idOf = (slug: string) => catalogue.get(slug)?.id ?? slug;
+    const groups = pool.groups?.map((g) => unique(g.map(idOf)));
+    const named = unique(pool.templates ?? (pool.groups ?? []).flat());
+    const unknown = named.filter((slug) => !catalogue.get(slug));
     if (unknown.length) throw poolInvalid(unknown);
+    const templateIds = unique(named.map(idOf));
     return groups ? { templateIds, groups } : { templateIds };
   }
   if (!hasFilter(pool)) return { templateIds: [] }; // the schema refuses such pools
-  const where: Prisma.ProblemTemplateWhereInput = {
-    ...(pool.topic !== undefined ? { topic: pool.topic } : {}),
-    ...(pool.tags !== undefined ? { tags: { hasEvery: pool.tags } } : {}),
-    ...(pool.difficulty !== undefined ? { difficulty: { in: pool.difficulty } } : {}),
-  };
-  const rows = await prisma.problemTemplate.findMany({ where, select: { id: true }, orderBy: { id: 'asc' } });
-  if (rows.length === 0) await assertFilterValuesExist(prisma, pool);
+  const all = catalogue.all();
+  const rows = all.filter(
+    (t) =>
+      (pool.topic === undefined || t.topic === pool.topic) &&
+      (pool.tags === undefined || pool.tags.every((tag) => t.tags.includes(tag))) &&
+      (pool.difficulty === undefined || pool.difficulty.includes(t.difficulty)),
+  );
+  if (rows.length === 0) assertFilterValuesExist(all, pool);
   return { templateIds: rows.map((r) => r.id) };
 }
 
 /** A filter that matches nothing because it names a topic or tag no template has: 422 POOL_INVALID naming them. */
-async function assertFilterValuesExist(prisma: Db, pool: Pool): Promise<void> {
-  const unknownTopic = pool.topic !== undefined && !(await prisma.problemTemplate.count({ where: { topic: pool.topic } })) ? pool.topic : undefined;
-  const unknownTags: string[] = [];
-  for (const tag of pool.tags ?? []) if (!(await prisma.problemTemplate.count({ where: { tags: { has: tag } } }))) unknownTags.push(tag);
+function assertFilterValuesExist(all: readonly { topic: string; tags: string[] }[], pool: Pool): void {
+  const unknownTopic = pool.topic !== undefined && !all.some((t) => t.topic === pool.topic) ? pool.topic : undefined;
+  const unknownTags = (pool.tags ?? []).filter((tag) => !all.some((t) => t.tags.includes(tag)));
   const named = [...(unknownTopic !== undefined ? [`topic '${unknownTopic}'`] : []), ...unknownTags.map((t) => `tag '${t}'`)];
   if (named.length) {
     throw unprocessable('POOL_INVALID', `no template has the ${named.join(' or the ')}`, {
@@ -77,16 +69,16 @@ async function assertFilterValuesExist(prisma: Db, pool: Pool): Promise<void> {
 }
 
 /**
- * resolveBlueprintPools(prisma, blueprint): every section's pool resolved, in section order.
+ * resolveBlueprintPools(catalogue, blueprint): every section's pool resolved, in section order.
  * An unknown explicit id is a 422 POOL_INVALID whose details name the section and the ids.
  */
-export async function resolveBlueprintPools(prisma: Db, blueprint: Blueprint): Promise<ResolvedPool[]> {
+export function resolveBlueprintPools(catalogue: CourseCatalogue, blueprint: Blueprint): ResolvedPool[] {
   const resolved: ResolvedPool[] = [];
   const invalid: ({ section: number; unknown: string[] } & Record<string, unknown>)[] = [];
   const messages: string[] = [];
   for (const [section, s] of blueprint.sections.entries()) {
     try {
-      resolved.push(await resolvePool(prisma, s.pool));
+      resolved.push(resolvePool(catalogue, s.pool));
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'POOL_INVALID') throw err;
       const details = err.details as { unknown: string[] } & Record<string, unknown>;
@@ -217,7 +209,7 @@ function describeShortfall(s: Shortfall | GroupShortfall): string {
 }
 
 /**
- * checkBlueprint(prisma, blueprint): the sections' resolved pools, after checking that every
+ * checkBlueprint(catalogue, blueprint): the sections' resolved pools, after checking that every
  * attempt can draw each section's `count` templates without using a template twice (a
  * template may sit in several pools, but the sections must be able to share them out);
  * otherwise 422 BLUEPRINT_UNSATISFIABLE with `details: [{ section, available, count }]`, or
@@ -225,8 +217,8 @@ function describeShortfall(s: Shortfall | GroupShortfall): string {
  * `{ section, group, available, count }` for a group of a grouped pool that is too small.
  * Unknown explicit ids: 422 POOL_INVALID.
  */
-export async function checkBlueprint(prisma: Db, blueprint: Blueprint): Promise<ResolvedPool[]> {
-  const pools = await resolveBlueprintPools(prisma, blueprint);
+export function checkBlueprint(catalogue: CourseCatalogue, blueprint: Blueprint): ResolvedPool[] {
+  const pools = resolveBlueprintPools(catalogue, blueprint);
   const counts = blueprint.sections.map((s) => s.count);
   const short = [
     ...shortfalls(

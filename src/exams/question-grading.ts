@@ -8,7 +8,7 @@ export interface QuestionVariant extends VariantRow {
 }
 
 export async function gradeAgainst(app: FastifyInstance, v: QuestionVariant, answers: Record<string, unknown>): Promise<GradeResult> {
-  return gradeCompiled((await app.versions.byId(v.templateVersion.id)).compiled, v, answers);
+  return gradeCompiled((await app.catalogue.version(v.templateVersion.id)).compiled, v, answers);
 }
 
 /** gradeCompiled(compiled, v, answers): gradeAgainst with the variant's compiled template version at hand. */

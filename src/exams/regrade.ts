@@ -117,18 +117,21 @@ class VersionSource {
   private byId = new Map<string, Version>();
   private current = new Map<string, Version>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly courseId: string,
+  ) {}
 
   /** Loads outside any transaction what the plan will need (PGlite runs one transaction at a time). */
   async warm(versionIds: Iterable<string>, currentOf: Iterable<string>): Promise<void> {
     for (const id of versionIds) {
       if (this.byId.has(id)) continue;
-      const v = await this.app.versions.byId(id);
+      const v = await this.app.catalogue.version(id);
       this.byId.set(id, { id: v.versionId, templateId: v.templateId, compiled: v.compiled });
     }
     for (const t of currentOf) {
       if (this.current.has(t)) continue;
-      const v = await this.app.versions.currentOf(t);
+      const v = await this.app.catalogue.current(this.courseId, t);
       this.current.set(t, { id: v.versionId, templateId: v.templateId, compiled: v.compiled });
     }
   }
@@ -335,10 +338,13 @@ async function warmVersions(app: FastifyInstance, versions: VersionSource, examI
  * and maximum, attempts' totals, adjusted variants (answers, parts, solution and, with
  * useCurrentVersion, parameters and template version) and a Regrade row, in one transaction.
  */
-export async function regradeExam(app: FastifyInstance, ref: ExamRef, spec: RegradeSpec): Promise<RegradeResult> {
+export async function regradeExam(app: FastifyInstance, ref: ExamRef, asGiven: RegradeSpec): Promise<RegradeResult> {
   const { exam, blueprint } = ref;
   const policies = blueprint.policies;
-  const versions = new VersionSource(app);
+  // A template named as authors write it (its slug) stands for the one the course sees.
+  const named = asGiven.templateId ? (await app.catalogue.of(exam.courseId)).get(asGiven.templateId)?.id : undefined;
+  const spec = named ? { ...asGiven, templateId: named } : asGiven;
+  const versions = new VersionSource(app, exam.courseId);
   await warmVersions(app, versions, exam.id, spec);
   if (spec.dryRun) {
     const { result } = await planRegrade(app.prisma, versions, exam.id, policies, spec);

@@ -27,28 +27,18 @@ import { insertAttempt, startState } from './start-sql.js';
 
 const MAX_STORED_SEED = 2 ** 31 - 1;
 
-// A published blueprint is frozen, so its resolved pools can be reused briefly across the
-// exam-start rush instead of querying the catalogue for every student.
-const poolCache = new Map<string, { at: number; sections: Promise<ResolvedSection[]> }>();
-const POOL_TTL_MS = 10_000;
-
-function resolvedSections(app: FastifyInstance, examId: string, b: Blueprint): Promise<ResolvedSection[]> {
-  const hit = poolCache.get(examId);
-  if (hit && Date.now() - hit.at < POOL_TTL_MS) return hit.sections;
-  const sections = Promise.all(
-    b.sections.map(async (s) => {
-      const r = await resolvePool(app.prisma, s.pool);
-      return { count: s.count, points: s.points, templateIds: r.templateIds, ...(r.groups ? { groups: r.groups } : {}) };
-    }),
-  );
-  sections.catch(() => poolCache.delete(examId));
-  poolCache.set(examId, { at: Date.now(), sections });
-  return sections;
+/** The sections of a blueprint with their pools resolved in the exam's course (the catalogue's snapshot, cached there). */
+async function resolvedSections(app: FastifyInstance, courseId: string, b: Blueprint): Promise<ResolvedSection[]> {
+  const visible = await app.catalogue.of(courseId);
+  return b.sections.map((s) => {
+    const r = resolvePool(visible, s.pool);
+    return { count: s.count, points: s.points, templateIds: r.templateIds, ...(r.groups ? { groups: r.groups } : {}) };
+  });
 }
 
 /** A variant of the template's current version; a rare unsatisfiable seed is retried. */
-export async function issueExamVariant(app: FastifyInstance, templateId: string): Promise<{ versionId: string; v: EngineVariant }> {
-  const loaded = await app.versions.currentOf(templateId);
+export async function issueExamVariant(app: FastifyInstance, courseId: string, templateId: string): Promise<{ versionId: string; v: EngineVariant }> {
+  const loaded = await app.catalogue.current(courseId, templateId);
   for (let i = 0; i < 5; i++) {
     try {
       return { versionId: loaded.versionId, v: instantiate(loaded.compiled, randomInt(MAX_STORED_SEED)) };
@@ -89,8 +79,8 @@ export async function startAttempt(
   const used = mine.length;
   if (used >= w.maxAttempts) throw conflict('ATTEMPTS_EXHAUSTED', `all ${w.maxAttempts} attempts are used`);
 
-  const drawn = drawQuestions(await resolvedSections(app, st.id, blueprint), blueprint.policies.shuffle, randomInt);
-  const issued = await Promise.all(drawn.map((d) => issueExamVariant(app, d.templateId)));
+  const drawn = drawQuestions(await resolvedSections(app, st.courseId, blueprint), blueprint.policies.shuffle, randomInt);
+  const issued = await Promise.all(drawn.map((d) => issueExamVariant(app, st.courseId, d.templateId)));
   const attemptId = randomUUID();
   // Variants are stamped by the app's clock, as Prisma stamps @default(now()) (a fresh variant
   // issued after a wrong try must sort after these).

@@ -205,7 +205,7 @@ export async function submitTry(
     const earned = Math.max(q.earned, points);
     let fresh: TryWrite['fresh'];
     if (p.newVariantOnRetry && graded.score < 1 && tryNumber < p.triesPerQuestion) {
-      const issued = await issueExamVariant(app, q.templateId);
+      const issued = await issueExamVariant(app, st.courseId, q.templateId);
       // The newest variant is the current one: it must sort after the one it replaces.
       const createdAt = new Date(Math.max(Date.now(), v.createdAt.getTime() + 1));
       fresh = { id: randomUUID(), versionId: issued.versionId, v: issued.v, createdAt };

@@ -1,7 +1,7 @@
-/** Shared services the routes use: the clock (injectable for tests) and template versions. */
+/** Shared services the routes use: the clock (injectable for tests), the catalogue, practice batching and locks. */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { TemplateVersions } from '../catalogue/versions.js';
+import { Catalogue } from '../catalogue/catalogue.js';
 import type { Config } from '../config.js';
 import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
 import { PracticeLocks } from '../practice/locks.js';
@@ -13,7 +13,8 @@ declare module 'fastify' {
     config: Config;
     /** The server clock: deadlines and limits are enforced against this, never the client's. */
     now: Clock;
-    versions: TemplateVersions;
+    /** Templates, versions and each course's view of them (every cache of them lives here). */
+    catalogue: Catalogue;
     /** The practice issue and submit statements, batched across concurrent requests. */
     practiceBatches: PracticeBatches;
     /** Practice closed by open exams (cached per course). */
@@ -25,9 +26,14 @@ export default fp(
   async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }) {
     app.decorate('config', opts.config);
     app.decorate('now', opts.clock);
-    app.decorate('versions', new TemplateVersions(app.prisma));
+    const catalogue = new Catalogue(app.prisma, app.sql);
+    await catalogue.listen(app.db);
+    app.addHook('onClose', () => catalogue.close());
+    app.decorate('catalogue', catalogue);
     app.decorate('practiceBatches', practiceBatches(app.sql));
-    app.decorate('practiceLocks', new PracticeLocks(app.prisma));
+    const locks = new PracticeLocks(app.prisma, catalogue);
+    catalogue.onInvalidate((courseId) => locks.invalidate(courseId ?? undefined));
+    app.decorate('practiceLocks', locks);
   },
   { name: 'services', dependencies: ['db'] },
 );

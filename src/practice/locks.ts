@@ -8,6 +8,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { blueprintFromJson, type Policies } from '../exams/blueprint.js';
 import { resolvePool } from '../exams/pools.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
 
 export interface PracticeLock {
   examTitle: string;
@@ -24,7 +25,10 @@ const TTL_MS = 5_000;
 export class PracticeLocks {
   private readonly byCourse = new Map<string, { at: number; locks: Promise<PracticeLock[]> }>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly catalogue: Catalogue,
+  ) {}
 
   /** lockedBy(courseId, template, now): the open exam that locks practice of this template, if any. */
   async lockedBy(courseId: string, template: { id: string; topic: string }, now: Date): Promise<PracticeLock | undefined> {
@@ -55,17 +59,14 @@ export class PracticeLocks {
   private async load(courseId: string): Promise<PracticeLock[]> {
     const exams = await this.prisma.exam.findMany({ where: { courseId, status: 'PUBLISHED' }, select: { title: true, blueprint: true } });
     const locks: PracticeLock[] = [];
+    const visible = exams.length ? await this.catalogue.of(courseId) : undefined;
     for (const e of exams) {
       const b = blueprintFromJson(e.blueprint);
       const p: Policies = b.policies;
-      if (p.practiceLock === 'off') continue;
+      if (p.practiceLock === 'off' || !visible) continue;
       const ids = new Set<string>();
-      for (const s of b.sections) for (const id of (await resolvePool(this.prisma, s.pool)).templateIds) ids.add(id);
-      let topics: Set<string> | undefined;
-      if (p.practiceLock === 'topics') {
-        const rows = await this.prisma.problemTemplate.findMany({ where: { id: { in: [...ids] } }, select: { topic: true } });
-        topics = new Set(rows.map((r) => r.topic));
-      }
+      for (const s of b.sections) for (const id of resolvePool(visible, s.pool).templateIds) ids.add(id);
+      const topics = p.practiceLock === 'topics' ? new Set([...ids].flatMap((id) => visible.get(id)?.topic ?? [])) : undefined;
       locks.push({ examTitle: e.title, opensAt: p.opensAt, closesAt: p.closesAt, templateIds: p.practiceLock === 'templates' ? ids : undefined, topics });
     }
     return locks;

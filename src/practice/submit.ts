@@ -103,7 +103,7 @@ export async function submitPractice(
   }
   assertKnownParts(row.parts, answers);
 
-  const version = await app.versions.byId(row.templateVersionId);
+  const version = await app.catalogue.version(row.templateVersionId);
   await practiceLockCheck(app, principal, row.courseId, { id: version.templateId, topic: version.compiled.template.topic });
   const compiled = version.compiled;
   const result = grade(engineVariant(row, version.templateId, compiled.hash, compiled.template.title), answers, compiled);

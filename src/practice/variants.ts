@@ -54,18 +54,6 @@ export function engineVariant(row: VariantRow, templateId: string, templateHash:
   };
 }
 
-let topicCache: { at: number; byTopic: Map<string, string[]> } | undefined;
-
-async function templatesOfTopic(app: FastifyInstance, topic: string): Promise<string[]> {
-  if (!topicCache || Date.now() - topicCache.at > 5_000) {
-    const rows = await app.prisma.problemTemplate.findMany({ select: { id: true, topic: true }, orderBy: { id: 'asc' } });
-    const byTopic = new Map<string, string[]>();
-    for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.id]);
-    topicCache = { at: Date.now(), byTopic };
-  }
-  return topicCache.byTopic.get(topic) ?? [];
-}
-
 /**
  * practiceLockCheck(app, principal, courseId, template): 409 PRACTICE_LOCKED when an open exam
  * of the course closes practice of this template and the caller is a student there. Costs a
@@ -90,13 +78,16 @@ export async function practiceLockCheck(app: FastifyInstance, p: Principal, cour
  * written into the batched INSERT (authz memberOf); otherwise nothing is written and the course is 404.
  */
 export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
-  let templateId = choice.templateId;
-  if (!templateId) {
-    const ids = await templatesOfTopic(app, choice.topic ?? '');
+  // Only what the course sees can be practised there: the built-ins and its own published templates.
+  const visible = await app.catalogue.of(unsafeCourseId);
+  let slug = choice.templateId;
+  if (!slug) {
+    const ids = visible.all().filter((t) => t.topic === choice.topic);
     if (ids.length === 0) throw notFound(`topic '${choice.topic}'`);
-    templateId = ids[randomInt(ids.length)];
+    slug = ids[randomInt(ids.length)].id;
   }
-  const loaded = await app.versions.currentOf(templateId);
+  const loaded = await app.catalogue.current(unsafeCourseId, slug);
+  const templateId = loaded.templateId;
   await practiceLockCheck(app, p, unsafeCourseId, { id: templateId, topic: loaded.compiled.template.topic });
   let v: EngineVariant | undefined;
   for (let i = 0; i < 3 && !v; i++) {

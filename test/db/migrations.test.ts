@@ -39,7 +39,9 @@ describe('migrations', () => {
     const invite = await p.inviteCode.create({
       data: { code: 'ABCDEFGHJK', courseId: course.id, createdBy: user.id, maxUses: 3, expiresAt: new Date('2030-01-01') },
     });
-    const template = await p.problemTemplate.create({ data: { id: 'tpl', title: 'T', topic: 'cnn', tags: ['a', 'b'], difficulty: 2, currentVersion: 1 } });
+    const template = await p.problemTemplate.create({
+      data: { id: 'tpl', slug: 'tpl', title: 'T', topic: 'cnn', tags: ['a', 'b'], difficulty: 2, currentVersion: 1 },
+    });
     const version = await p.templateVersion.create({
       data: { templateId: template.id, version: 1, hash: 'h1', content: { id: 'tpl', nested: [1, 2.5, 'x'] } },
     });

@@ -72,7 +72,7 @@ let versionId: string;
 
 describe('practice batches', () => {
   it('stores concurrent issues in one statement, each only if its owner may practise in the course', async () => {
-    versionId = (await ctx.app.versions.currentOf('svm-loss-notes-example')).versionId;
+    versionId = (await ctx.app.catalogue.current(course.id, 'svm-loss-notes-example')).versionId;
     const outsider = await createUser(ctx.app);
     const admin = await createUser(ctx.app, { admin: true });
     const rows = [

@@ -69,9 +69,9 @@ describe('catalogue', () => {
     const { upsertTemplate } = await import('../../src/catalogue/sync.js');
     const { compileTemplate } = await import('../../src/engine/index.js');
     const edited = compileTemplate({ ...(before.templateVersion.content as object), title: 'Conv output size (edited)' });
-    const r = await upsertTemplate(ctx.app.prisma, edited, 'api');
+    const r = await upsertTemplate(ctx.app.prisma, edited, 'builtin');
     expect(r).toMatchObject({ created: true, version: 2 });
-    const again = await upsertTemplate(ctx.app.prisma, edited, 'api');
+    const again = await upsertTemplate(ctx.app.prisma, edited, 'builtin');
     expect(again).toMatchObject({ created: false, version: 2 });
     const after = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: before.id }, include: { templateVersion: true } });
     expect(after.templateVersion.version).toBe(1);

@@ -479,12 +479,12 @@ describe('regrade', () => {
     const a = await take(ann, e.id, ['right']);
     const oldVariant = await variantOf(a, 1);
     // A new version "fixes" the variance to 1/fan-in; std keeps following the student's variance.
-    const current = await ctx.app.versions.currentOf('he-init-scale');
+    const current = await ctx.app.catalogue.current(course.id, 'he-init-scale');
     const content = structuredClone(current.compiled.template) as TemplateInput;
     content.answers[1].expr = '1 / fanin';
     const next = await upsertTemplate(ctx.app.prisma, compileTemplate(content), 'builtin');
     expect(next.created).toBe(true);
-    ctx.app.versions.invalidate('he-init-scale');
+    await ctx.app.catalogue.invalidate(null);
 
     const plan = (await regrade(instructor, e.id, { useCurrentVersion: true })).json();
     const third = Math.round(((10 * 2) / 3) * 1e9) / 1e9;

@@ -4,6 +4,8 @@ import { authorizeExam, userPrincipal } from '../../src/authz/index.js';
 import { checkBlueprint, resolvePool } from '../../src/exams/pools.js';
 import { blueprintSchema } from '../../src/exams/blueprint.js';
 
+/** A pool resolved in the test course's view of the catalogue. */
+const pool = async (p: Parameters<typeof resolvePool>[1]) => resolvePool(await ctx.app.catalogue.of(course.id), p);
 let ctx: TestContext;
 let teacher: TestUser;
 let ta: TestUser;
@@ -394,7 +396,7 @@ describe('the lifecycle: publish, archive, copy', () => {
     expect(res.json()).toMatchObject({ code: 'BLUEPRINT_UNSATISFIABLE', details: [{ sections: [0, 1], available: 1, count: 2 }] });
 
     // Overlapping pools that can share out their templates are fine.
-    const cnn = (await resolvePool(ctx.app.prisma, { topic: 'cnn' })).templateIds.length;
+    const cnn = (await pool({ topic: 'cnn' })).templateIds.length;
     const ok = await newExam({
       title: 'Overlap ok',
       blueprint: {
@@ -430,10 +432,21 @@ describe('the lifecycle: publish, archive, copy', () => {
 
   it('re-checks explicit ids at publish (a template removed since the draft was written)', async () => {
     await ctx.app.prisma.problemTemplate.create({
-      data: { id: 'short-lived-template', title: 'Short-lived', topic: 'tmp', tags: [], difficulty: 1, source: 'api', currentVersion: 1 },
+      data: {
+        id: 'short-lived-template',
+        slug: 'short-lived-template',
+        title: 'Short-lived',
+        topic: 'tmp',
+        tags: [],
+        difficulty: 1,
+        currentVersion: 1,
+        versions: { create: { version: 1, hash: 'short-lived', content: {} } },
+      },
     });
+    await ctx.app.catalogue.invalidate(null);
     const e = await newExam({ title: 'Gone', blueprint: { sections: [{ count: 1, points: 1, pool: { templates: ['short-lived-template'] } }] } });
     await ctx.app.prisma.problemTemplate.delete({ where: { id: 'short-lived-template' } });
+    await ctx.app.catalogue.invalidate(null);
     const res = await act(teacher, e.id, 'publish');
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ code: 'POOL_INVALID', details: [{ section: 0, unknown: ['short-lived-template'] }] });
@@ -632,32 +645,30 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
         .filter(f)
         .map((t) => t.id)
         .sort();
-    expect((await resolvePool(ctx.app.prisma, { topic: 'softmax' })).templateIds).toEqual(['softmax-notes-example', 'softmax-probabilities-loss']);
-    expect((await resolvePool(ctx.app.prisma, { tags: ['loss', 'notes-example'] })).templateIds).toEqual(
+    expect((await pool({ topic: 'softmax' })).templateIds).toEqual(['softmax-notes-example', 'softmax-probabilities-loss']);
+    expect((await pool({ tags: ['loss', 'notes-example'] })).templateIds).toEqual(
       expectIds((t) => t.tags.includes('loss') && t.tags.includes('notes-example')),
     );
-    const easyCnn = await resolvePool(ctx.app.prisma, { topic: 'cnn', difficulty: [1, 3] });
+    const easyCnn = await pool({ topic: 'cnn', difficulty: [1, 3] });
     expect(easyCnn.templateIds).toEqual(expectIds((t) => t.topic === 'cnn' && [1, 3].includes(t.difficulty)));
     expect(easyCnn.templateIds.length).toBeGreaterThan(1);
     expect(easyCnn.groups).toBeUndefined();
-    expect((await resolvePool(ctx.app.prisma, { topic: 'optimizers', tags: ['adam'] })).templateIds).toEqual(
-      expectIds((t) => t.topic === 'optimizers' && t.tags.includes('adam')),
-    );
-    await expect(resolvePool(ctx.app.prisma, { tags: ['no-such-tag'] })).rejects.toMatchObject({
+    expect((await pool({ topic: 'optimizers', tags: ['adam'] })).templateIds).toEqual(expectIds((t) => t.topic === 'optimizers' && t.tags.includes('adam')));
+    await expect(pool({ tags: ['no-such-tag'] })).rejects.toMatchObject({
       code: 'POOL_INVALID',
       details: { unknownTags: ['no-such-tag'] },
     });
   });
 
   it('resolvePool: explicit templates keep their order; groups give their union', async () => {
-    const r = await resolvePool(ctx.app.prisma, { templates: ['softmax-notes-example', 'conv-output-size', 'softmax-notes-example'] });
+    const r = await pool({ templates: ['softmax-notes-example', 'conv-output-size', 'softmax-notes-example'] });
     expect(r).toEqual({ templateIds: ['softmax-notes-example', 'conv-output-size'] });
-    const g = await resolvePool(ctx.app.prisma, { groups: [['conv-output-size', 'pool-output-size'], ['softmax-notes-example']] });
+    const g = await pool({ groups: [['conv-output-size', 'pool-output-size'], ['softmax-notes-example']] });
     expect(g).toEqual({
       templateIds: ['conv-output-size', 'pool-output-size', 'softmax-notes-example'],
       groups: [['conv-output-size', 'pool-output-size'], ['softmax-notes-example']],
     });
-    await expect(resolvePool(ctx.app.prisma, { templates: ['conv-output-size', 'nope-a', 'nope-b'] })).rejects.toMatchObject({
+    await expect(pool({ templates: ['conv-output-size', 'nope-a', 'nope-b'] })).rejects.toMatchObject({
       statusCode: 422,
       code: 'POOL_INVALID',
       details: { unknown: ['nope-a', 'nope-b'] },
@@ -665,7 +676,7 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
   });
 
   it('checkBlueprint: returns the resolved pools of a satisfiable blueprint', async () => {
-    const pools = await checkBlueprint(ctx.app.prisma, blueprintSchema.parse(simple()));
+    const pools = checkBlueprint(await ctx.app.catalogue.of(course.id), blueprintSchema.parse(simple()));
     expect(pools).toHaveLength(2);
     expect(pools[1]?.templateIds).toEqual(['softmax-notes-example', 'softmax-probabilities-loss']);
   });

@@ -75,8 +75,8 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
-      const loaded = await app.versions.currentOf(request.params.templateId);
+      const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
+      const loaded = await app.catalogue.current(course.courseId, request.params.templateId);
       const v = instantiate(loaded.compiled, request.query.seed);
       return {
         templateId: loaded.templateId,

@@ -72,7 +72,14 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createExam(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'), request.body)),
+        .send(
+          await createExam(
+            app.prisma,
+            app.catalogue,
+            await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'instructor'),
+            request.body,
+          ),
+        ),
   );
 
   app.get(
@@ -115,7 +122,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor');
-      const updated = await updateExam(app.prisma, ref, request.body);
+      const updated = await updateExam(app.prisma, app.catalogue, ref, request.body);
       app.practiceLocks.invalidate(ref.course.courseId);
       return updated;
     },
@@ -133,7 +140,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor');
-      const published = await publishExam(app.prisma, ref, app.now());
+      const published = await publishExam(app.prisma, app.catalogue, ref, app.now());
       app.practiceLocks.invalidate(ref.course.courseId);
       return published;
     },
