@@ -38,7 +38,10 @@ export async function pgListen(url: string, channel: string, h: ListenHandlers):
     const again = () => {
       retry = undefined;
       if (stopped) return;
-      connect().then(h.onGap, () => (retry = setTimeout(again, RETRY_MS)));
+      connect().then(
+        () => h.onGap(),
+        () => (retry = setTimeout(again, RETRY_MS)),
+      );
     };
     retry = setTimeout(again, RETRY_MS);
   };
