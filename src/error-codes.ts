@@ -47,8 +47,13 @@ export const ERROR_CODES = {
   TRY_CONFLICT: { status: 409, description: 'the question changed while the try was graded; read the attempt and retry' },
   ALREADY_SUBMITTED: { status: 409, description: 'the practice variant was already graded' },
   PRACTICE_LOCKED: { status: 409, description: 'practice of this problem is closed while an exam of the course that uses it is open' },
+  TEMPLATE_EXISTS: { status: 409, description: 'the course already has a template with this id' },
+  SELF_TEST_REQUIRED: { status: 409, description: 'a template version is published only after it passed a self-test' },
+  TEMPLATE_ARCHIVED: { status: 409, description: 'the template is archived; restore it first' },
   BLUEPRINT_UNSATISFIABLE: { status: 422, description: "the exam's pools cannot fill every section" },
   // 422
+  TEMPLATE_ID_MISMATCH: { status: 422, description: "a new version must keep the template's id" },
+  BUNDLE_INVALID: { status: 422, description: 'the bundle is not YAML documents each holding one template; details name each document' },
   ANSWER_FORMAT: { status: 422, description: 'an answer could not be read as a number, fraction, list or choice; nothing was stored' },
   UNKNOWN_PARTS: { status: 422, description: 'answers name parts the question does not have; nothing was stored' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, description: 'the Idempotency-Key was already used with a different request' },

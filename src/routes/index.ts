@@ -17,6 +17,7 @@ import practiceRoutes from './practice/index.js';
 import examRoutes from './exams/index.js';
 import attemptRoutes from './attempts/index.js';
 import examResultRoutes from './exam-results/index.js';
+import authoringRoutes from './authoring/index.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -39,6 +40,7 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(examRoutes);
   await app.register(attemptRoutes);
   await app.register(examResultRoutes);
+  await app.register(authoringRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {

@@ -26,7 +26,7 @@ describe('catalogue', () => {
     const body = res.json();
     expect(body.total).toBeGreaterThanOrEqual(40);
     expect(body.items).toHaveLength(10);
-    for (const item of body.items) expect(Object.keys(item).sort()).toEqual(['difficulty', 'id', 'tags', 'title', 'topic']);
+    for (const item of body.items) expect(Object.keys(item).sort()).toEqual(['difficulty', 'id', 'source', 'tags', 'title', 'topic']);
     expect(res.body).not.toMatch(/"expr"|"answers"|"solution"|"params"/);
     const page2 = (await get(student, `/courses/${course.id}/templates?pageSize=10&page=2`)).json();
     expect(page2.items[0].id).not.toBe(body.items[0].id);

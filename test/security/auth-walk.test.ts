@@ -52,7 +52,8 @@ afterAll(async () => ctx?.close());
 function fill(path: string): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
     if (name === 'position') return '1';
-    if (name === 'templateId') return 'some-template';
+    if (name === 'templateId' || name === 'slug') return 'some-template';
+    if (name === 'version') return '1';
     if (name === 'code') return 'NOSUCHCODE';
     if (name.endsWith('Id')) return '00000000-0000-4000-8000-000000000000';
     throw new Error(`the auth walk cannot fill {${name}} in ${path}: add it to fill()`);

@@ -126,6 +126,8 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         position: '1',
         userId: u.id,
         templateId: TEMPLATES[0],
+        slug: TEMPLATES[0],
+        version: '1',
         code: 'NOSUCHCODE',
       };
       const bodies: Record<string, unknown> = { answers: wrong };

@@ -15,6 +15,7 @@ const templateItem = z.object({
   topic: z.string(),
   tags: z.array(z.string()),
   difficulty: z.number().int(),
+  source: z.enum(['builtin', 'course']).describe("'course': the course's own template (shadowing a built-in of its id, if any)"),
 });
 
 const listQuery = pageQuery.extend({
@@ -48,18 +49,24 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      await authorizeCourse(app.prisma, request.principal, request.params.courseId);
+      const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId);
       const { page, pageSize, topic, tag, difficulty } = request.query;
-      const where = {
-        ...(topic ? { topic } : {}),
-        ...(tag ? { tags: { has: tag } } : {}),
-        ...(difficulty ? { difficulty } : {}),
-      };
-      const [total, items] = await Promise.all([
-        app.prisma.problemTemplate.count({ where }),
-        app.prisma.problemTemplate.findMany({ where, orderBy: [{ topic: 'asc' }, { id: 'asc' }], skip: (page - 1) * pageSize, take: pageSize }),
-      ]);
-      return { items, page, pageSize, total };
+      // What the course sees: the built-ins and its own published templates (no other course's).
+      const visible = (await app.catalogue.of(course.courseId))
+        .all()
+        .filter((t) => (!topic || t.topic === topic) && (!tag || t.tags.includes(tag)) && (!difficulty || t.difficulty === difficulty))
+        .sort((a, b) => (a.topic === b.topic ? (a.slug < b.slug ? -1 : 1) : a.topic < b.topic ? -1 : 1));
+      const items = visible
+        .slice((page - 1) * pageSize, page * pageSize)
+        .map((t) => ({
+          id: t.slug,
+          title: t.title,
+          topic: t.topic,
+          tags: t.tags,
+          difficulty: t.difficulty,
+          source: t.courseId ? ('course' as const) : ('builtin' as const),
+        }));
+      return { items, page, pageSize, total: visible.length };
     },
   );
 
