@@ -48,14 +48,14 @@ constraints:
   - { expr: "S <= F", message: "no skipped inputs" }
   - { expr: "mod(W - F, S) == 0", message: "whole output size" }
 prompt: |
-  A pooling window \${{ F }} \\times {{ F }}$ with stride \$S = {{ S }}$ on a width \$W = {{ W }}$ input.
+  A pooling window \${{ F }} \\times {{ F }}$ with stride $S = {{ S }}$ on a width $W = {{ W }}$ input.
 answers:
   - id: W2
     label: 'output width'
     type: integer
     expr: "poolOutputSize(W, F, S)"
 solution: |
-  \$W_2 = ({{ W }} - {{ F }})/{{ S }} + 1 = {{ poolOutputSize(W, F, S) }}$.
+  $W_2 = ({{ W }} - {{ F }})/{{ S }} + 1 = {{ poolOutputSize(W, F, S) }}$.
 `;
 
 describe('validate', () => {
