@@ -19,6 +19,7 @@
  * (one or more). Gradients at kinks: relu'(0) = 0, abs'(0) = 0, and max/min send the whole
  * gradient to the first argument attaining the extreme.
  */
+import type { Offers } from './registry.js';
 
 /** Longest accepted expression, in characters. */
 export const MAX_EXPRESSION_LENGTH = 1000;
@@ -651,3 +652,6 @@ export function valueAndGradient(expr: string | ExprGraph, point: Record<string,
   backward(g);
   return { value, grad: collect(fn, g, point) };
 }
+
+/** What this module offers to template expressions (see registry.ts). */
+export const offers = { evaluateGraph, gradient, valueAndGradient } satisfies Offers;

@@ -4,6 +4,7 @@
  * terms so a prompt's "class 2" and the expression agree.
  */
 import { formatNumber, formatValue, texMatrix } from './format.js';
+import type { Offers } from './registry.js';
 
 function checkIndex(fn: string, i: unknown, n: number): number {
   if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= n) {
@@ -53,4 +54,5 @@ export function fmt(x: unknown, n: number): string {
   return formatValue(x, n);
 }
 
-export const helpers = { at, argmax, col, tex, fmt };
+/** What this module offers to template expressions (see registry.ts). */
+export const offers = { at, argmax, col, tex, fmt } satisfies Offers;

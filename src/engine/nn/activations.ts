@@ -3,6 +3,7 @@
  * applies elementwise, returning the same shape.
  */
 import { checkFinite, mapTensor, mapTensor2, type SameShape, type Tensor } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // √(2/π), the constant of the tanh approximation of GELU.
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -149,3 +150,6 @@ export function eluGrad<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
   checkFinite('eluGrad', 'alpha', alpha);
   return mapTensor2('eluGrad', x, eluGrad1, alpha);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { sigmoid, sigmoidGrad, tanh, tanhGrad, relu, reluGrad, leakyRelu, leakyReluGrad, gelu, geluGrad, elu, eluGrad } satisfies Offers;

@@ -3,6 +3,7 @@
  */
 import { dotUnchecked, matMulUnchecked, softmaxUnchecked } from './kernels.js';
 import { checkMatrix, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Q is M×D and K is N×D, both validated: the M×N matrix of row softmaxes of q_j·k_i/√D.
 function weightsUnchecked(Q: Matrix, K: Matrix): Matrix {
@@ -76,3 +77,6 @@ export function selfAttention(X: Matrix, Wq: Matrix, Wk: Matrix, Wv: Matrix): Se
   const Y = matMulUnchecked(weights, V);
   return { Q, K, V, weights, Y };
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { attentionWeights, selfAttention } satisfies Offers;

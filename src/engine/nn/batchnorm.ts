@@ -2,6 +2,7 @@
  * Batch normalization (training-mode forward pass).
  */
 import { checkFinite, checkMatrix, checkPositive, checkVectorLength, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /** Result of `batchnormForward`: the output and the batch statistics used to compute it. */
 export interface BatchnormResult {
@@ -70,3 +71,6 @@ export function batchnormForward(X: Matrix, gamma: Vector | number, beta: Vector
   }
   return { out, mean, var: variance, xhat };
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { batchnormForward } satisfies Offers;

@@ -2,6 +2,7 @@
  * Convolution and pooling layer arithmetic, and single-channel 2-D convolution / max pooling.
  */
 import { checkInteger, checkMatrix, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Shared by the public size functions and by conv2d/maxPool2d, so a bad layer configuration is
 // reported with the same explanation wherever it is detected. `what` names the dimension.
@@ -133,3 +134,6 @@ export function maxPool2d(X: Matrix, F: number, S: number = F): Matrix {
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { convOutputSize, poolOutputSize, convParams, conv2d, maxPool2d } satisfies Offers;

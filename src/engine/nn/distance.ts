@@ -3,6 +3,7 @@
  * flattened), as used by nearest-neighbour classifiers.
  */
 import { checkArray, checkSameShape, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // One validated traversal serves both distances; `squared` selects Σd² over Σ|d|.
 function sumDiff(fn: string, a: Vector | Matrix, b: Vector | Matrix, squared: boolean): number {
@@ -55,3 +56,6 @@ export function l2Distance(a: Vector | Matrix, b: Vector | Matrix): number {
 export function l2DistanceSquared(a: Vector | Matrix, b: Vector | Matrix): number {
   return sumDiff('l2DistanceSquared', a, b, true);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { l1Distance, l2Distance, l2DistanceSquared } satisfies Offers;

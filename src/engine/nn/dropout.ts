@@ -2,6 +2,7 @@
  * Dropout (inverted: scaled at training time so the test-time forward pass is unchanged).
  */
 import { checkFinite, checkSameShape, checkTensor, type Matrix, type SameShape, type Tensor, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 function maskValue(fn: string, m: number, where: string): number {
   if (m !== 0 && m !== 1) throw new RangeError(`${fn}: mask${where} must be 0 or 1, got ${m}`);
@@ -37,3 +38,6 @@ function dropRow(fn: string, x: Vector, mask: Vector, p: number, prefix: string)
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { dropoutForward } satisfies Offers;

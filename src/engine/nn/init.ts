@@ -2,6 +2,7 @@
  * Weight initialization scales for a layer with `din` inputs (fan-in).
  */
 import { checkInteger } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
  * Xavier/Glorot variance (fan-in form) Var(w) = 1/din, which keeps the activation variance
@@ -35,3 +36,6 @@ export function heVariance(din: number): number {
 export function heStd(din: number): number {
   return Math.sqrt(2 / checkInteger('heStd', 'din', din, 1));
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { xavierVariance, xavierStd, heVariance, heStd } satisfies Offers;

@@ -2,6 +2,7 @@
  * k-nearest-neighbour classification.
  */
 import { checkInteger, checkMatrix, checkVectorLength, describe, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /** A class label: a number (e.g. a 0-based class index) or a string (e.g. "cat"). */
 export type Label = number | string;
@@ -81,3 +82,6 @@ export function knnPredict<L extends Label>(Xtr: Matrix, ytr: L[], x: Vector, k:
   /* c8 ignore next */
   throw new Error(`${F}: unreachable`);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { knnPredict } satisfies Offers;

@@ -3,6 +3,7 @@
  */
 import { matMulUnchecked, matVecUnchecked } from './kernels.js';
 import { checkMatrix, checkVectorLength, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
  * Class scores of a linear classifier: s = W·x + b, W is C×D, x a D-vector, b a C-vector.
@@ -35,3 +36,6 @@ export function matmul(A: Matrix, B: Matrix): Matrix {
   }
   return matMulUnchecked(A, B);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { linearScores, matmul } satisfies Offers;

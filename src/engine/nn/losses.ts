@@ -4,6 +4,7 @@
  */
 import { logSumExpUnchecked, softmaxUnchecked } from './kernels.js';
 import { checkFinite, checkVector, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 function checkLabel(fn: string, y: unknown, classes: number): number {
   if (typeof y !== 'number' || !Number.isInteger(y)) {
@@ -63,3 +64,6 @@ export function softmaxLoss(scores: Vector, y: number): number {
   checkLabel(F, y, scores.length);
   return logSumExpUnchecked(scores) - scores[y];
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { svmLoss, softmax, logSumExp, softmaxLoss } satisfies Offers;

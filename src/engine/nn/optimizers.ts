@@ -17,6 +17,7 @@ import {
   type Tensor,
   type Vector,
 } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Matrices are updated by flattening every operand, running the vector code and cutting the
 // results back into rows: one code path per optimizer, and matrices are rare in practice.
@@ -251,3 +252,6 @@ export function adamStep<T extends Tensor>(
   }
   return { x: like(x, ox), m: like(x, om), v: like(x, ov) };
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { sgdStep, momentumStep, nesterovStep, adagradStep, rmspropStep, adamStep } satisfies Offers;

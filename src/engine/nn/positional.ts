@@ -2,6 +2,7 @@
  * Sinusoidal positional encoding of the Transformer.
  */
 import { checkInteger } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
  * Positional encoding of position `pos` as a d-vector:
@@ -21,3 +22,6 @@ export function positionalEncoding(pos: number, d: number): number[] {
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { positionalEncoding } satisfies Offers;

@@ -2,6 +2,7 @@
  * Weight regularization penalties and the full (data + regularization) loss.
  */
 import { checkFinite, checkNonNegative, checkTensor, checkVector, type Matrix, type Tensor, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Σ over all elements of β·w² + α·|w|; each penalty picks its (α, β).
 function penalty(fn: string, W: Tensor, alpha: number, beta: number): number {
@@ -66,3 +67,6 @@ export function fullLoss(dataLosses: Vector | number, lambda: number, reg: numbe
   for (let i = 0; i < dataLosses.length; i++) s += dataLosses[i];
   return s / dataLosses.length + lambda * reg;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { l1Reg, l2Reg, elasticNetReg, fullLoss } satisfies Offers;

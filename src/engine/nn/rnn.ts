@@ -3,6 +3,7 @@
  */
 import { dotUnchecked } from './kernels.js';
 import { checkMatrix, checkMatrixShape, checkVector, checkVectorLength, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
  * Vanilla RNN step h' = tanh(W_hh·h + W_xh·x); W_hh is H×H, W_xh is H×D.
@@ -82,3 +83,6 @@ function stackedDot(w: Vector, h: Vector, x: Vector, H: number, D: number): numb
   for (let j = 0; j < D; j++) s += w[H + j] * x[j];
   return s;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { rnnStep, lstmStep } satisfies Offers;

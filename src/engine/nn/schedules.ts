@@ -2,6 +2,7 @@
  * Learning-rate schedules: the learning rate to use at a given epoch or iteration.
  */
 import { checkFinite, checkNonNegative, checkPositive, checkVector, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
  * Step decay: lr = lr0 · γ^(number of milestones ≤ epoch). The decay applies from the
@@ -56,3 +57,6 @@ export function lrInvSqrt(lr0: number, t: number): number {
   if (t < 1) throw new RangeError(`${F}: t=${t} must be ≥ 1 (lr0/√t blows up as t → 0)`);
   return lr0 / Math.sqrt(t);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { lrStep, lrCosine, lrLinear, lrInvSqrt } satisfies Offers;
