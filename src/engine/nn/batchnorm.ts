@@ -22,10 +22,18 @@ function perColumn(fn: string, name: string, p: Vector | number, d: number): Vec
 }
 
 /**
- * Batch normalization over the N rows (examples) of X (N×D):
- * μ_j = (1/N) Σ_i x_ij; σ²_j = (1/N) Σ_i (x_ij − μ_j)²; x̂_ij = (x_ij − μ_j)/√(σ²_j + ε);
- * y_ij = γ_j x̂_ij + β_j. γ and β are D-vectors or scalars shared by all columns.
- * @example batchnormForward([[1], [3]], 1, 0).xhat // ≈ [[-1], [1]]
+ * Batch normalization (training mode) of a minibatch X of N examples (rows) with D features
+ * (columns), each feature normalized over the batch:
+ * μ_j = (1/N) Σ_i x_ij; σ²_j = (1/N) Σ_i (x_ij − μ_j)² (the biased variance);
+ * x̂_ij = (x_ij − μ_j)/√(σ²_j + ε); y_ij = γ_j x̂_ij + β_j.
+ * Read the parts with `.out`, `.mean`, `.var`, `.xhat`.
+ * @param X The minibatch, an N×D matrix.
+ * @param gamma The scale γ: a D-vector (one per feature) or a number shared by all features.
+ * @param beta The shift β: a D-vector or a number.
+ * @param eps ε > 0, added to the variance (default 1e-5).
+ * @returns The object { out, mean, var, xhat }.
+ * @example batchnormForward([[1], [3]], 1, 0).xhat // [[-0.999995], [0.999995]]
+ * @example batchnormForward([[1, 2], [3, 6]], 1, 0).var // [1, 4]
  */
 export function batchnormForward(X: Matrix, gamma: Vector | number, beta: Vector | number, eps = 1e-5): BatchnormResult {
   const F = 'batchnormForward';

@@ -10,8 +10,14 @@ function maskValue(fn: string, m: number, where: string): number {
 }
 
 /**
- * Inverted dropout forward pass: out = x ⊙ mask / p, with p the keep probability in (0, 1]
- * and mask of 0s (dropped) and 1s (kept), the same shape as x.
+ * Inverted dropout, training-time forward pass: out = x ⊙ mask / p. Each unit is kept (mask 1) or
+ * dropped (mask 0); dividing by the keep probability p keeps the expected activation unchanged, so
+ * the test-time forward pass needs no scaling. The mask is given, not drawn: draw it as a
+ * parameter (e.g. a vector of `choice` [0, 1]).
+ * @param x The activations: a number, vector or matrix.
+ * @param mask 0s and 1s, the same shape as x.
+ * @param p The keep probability, in (0, 1].
+ * @returns x ⊙ mask / p, the same shape as x.
  * @example dropoutForward([2, 4], [1, 0], 0.5) // [4, 0]
  */
 export function dropoutForward<T extends Tensor>(x: T, mask: SameShape<T>, p: number): SameShape<T> {

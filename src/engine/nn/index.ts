@@ -23,4 +23,4 @@ export { convOutputSize, poolOutputSize, convParams, conv2d, maxPool2d } from '.
 export { rnnStep, lstmStep, type LstmResult } from './rnn.js';
 export { attentionWeights, selfAttention, type SelfAttentionResult } from './attention.js';
 export { positionalEncoding } from './positional.js';
-export { gradient, valueAndGradient, evaluateGraph, type ExprGraph } from '../autodiff.js';
+export { gradient, valueAndGradient, evaluateGraph, type ExprGraph, type ValueAndGradient } from '../autodiff.js';

@@ -11,11 +11,18 @@ export type Label = number | string;
 export type KnnMetric = 'l1' | 'l2';
 
 /**
- * k-NN prediction: the majority label among the k training rows nearest to x.
- * Distance is d₁ = Σ|x − x_i| ('l1') or d₂ = √Σ(x − x_i)² ('l2').
- * Ties in distance go to the lower training index; ties in the vote go to the label whose
- * nearest member is closest (the earliest in the sorted neighbour order).
- * @example knnPredict([[0, 0], [1, 1], [5, 5]], ['a', 'a', 'b'], [4, 4], 1, 'l2') // 'b'
+ * k-nearest-neighbour prediction: the majority label among the k training examples closest to x,
+ * with the L1 distance d₁ = Σ_p |x_p − x_ip| ('l1') or the L2 distance d₂ = √Σ_p (x_p − x_ip)²
+ * ('l2'). Ties in distance go to the earlier training example; ties in the vote go to the label
+ * whose nearest member is closest.
+ * @param Xtr The training examples, an N×D matrix (one example per row).
+ * @param ytr Their N labels: numbers (e.g. 0-based classes) or strings (e.g. "cat").
+ * @param x The example to classify, a D-vector.
+ * @param k The number of neighbours that vote: an integer in 1 … N.
+ * @param metric "l1" or "l2".
+ * @returns The predicted label, one of ytr.
+ * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 1, "l2") // "b"
+ * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 3, "l1") // "a"
  */
 export function knnPredict<L extends Label>(Xtr: Matrix, ytr: L[], x: Vector, k: number, metric: KnnMetric): L {
   const F = 'knnPredict';
