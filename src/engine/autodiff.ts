@@ -667,7 +667,7 @@ export interface ValueAndGradient {
  * pass.
  * @param expr The expression f, a string (see `gradient` for what it may contain).
  * @param point The value of every variable of the expression: an object such as {x: 3}.
- * @returns The object { value, grad }: f(point), and the gradient (one number per variable).
+ * @returns f(point) and the gradient (one number per variable).
  * @example valueAndGradient("x * x", {x: 3}).value // 9
  * @example valueAndGradient("x * x", {x: 3}).grad.x // 6
  */

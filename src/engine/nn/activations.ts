@@ -53,7 +53,7 @@ function eluGrad1(x: number, alpha: number): number {
 /**
  * Logistic sigmoid σ(x) = 1/(1 + e^{−x}), elementwise. Squashes any input into (0, 1).
  * @param x A number, vector or matrix.
- * @returns σ of each element, the same shape as x.
+ * @returns σ of each element.
  * @example sigmoid(0) // 0.5
  * @example sigmoid([-1, 0, 1]) // [0.268941, 0.5, 0.731059]
  */
@@ -65,7 +65,7 @@ export function sigmoid<T extends Tensor>(x: T): SameShape<T> {
  * Derivative of the sigmoid, σ'(x) = σ(x)(1 − σ(x)), elementwise: the local gradient a sigmoid
  * gate passes back. It is at most 1/4 (at x = 0), and near 0 for large |x| (saturation).
  * @param x A number, vector or matrix: the sigmoid's input, not its output.
- * @returns σ'(x) of each element, the same shape as x.
+ * @returns σ'(x) of each element.
  * @example sigmoidGrad(0) // 0.25
  */
 export function sigmoidGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -76,7 +76,7 @@ export function sigmoidGrad<T extends Tensor>(x: T): SameShape<T> {
  * Hyperbolic tangent tanh(x) = (eˣ − e^{−x})/(eˣ + e^{−x}), elementwise. Zero-centred, in (−1, 1).
  * Unlike mathjs's own `tanh` it also takes a vector or a matrix.
  * @param x A number, vector or matrix.
- * @returns tanh of each element, the same shape as x.
+ * @returns tanh of each element.
  * @example tanh(0) // 0
  * @example tanh([-1, 1]) // [-0.761594, 0.761594]
  */
@@ -87,7 +87,7 @@ export function tanh<T extends Tensor>(x: T): SameShape<T> {
 /**
  * Derivative of tanh, tanh'(x) = 1 − tanh²(x), elementwise: at most 1 (at x = 0).
  * @param x A number, vector or matrix: tanh's input, not its output.
- * @returns tanh'(x) of each element, the same shape as x.
+ * @returns tanh'(x) of each element.
  * @example tanhGrad(0) // 1
  */
 export function tanhGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -98,7 +98,7 @@ export function tanhGrad<T extends Tensor>(x: T): SameShape<T> {
  * Rectified linear unit ReLU(x) = max(0, x), elementwise. (mathjs's `max(v, 0)` does not do
  * this: its second argument is a dimension.)
  * @param x A number, vector or matrix.
- * @returns max(0, x) of each element, the same shape as x.
+ * @returns max(0, x) of each element.
  * @example relu([-1, 2]) // [0, 2]
  */
 export function relu<T extends Tensor>(x: T): SameShape<T> {
@@ -108,7 +108,7 @@ export function relu<T extends Tensor>(x: T): SameShape<T> {
 /**
  * Derivative of ReLU: 1 where x > 0, else 0, elementwise. At the kink x = 0 it is taken as 0.
  * @param x A number, vector or matrix: ReLU's input.
- * @returns 0 or 1 for each element, the same shape as x.
+ * @returns 0 or 1 for each element.
  * @example reluGrad([-1, 0, 2]) // [0, 0, 1]
  */
 export function reluGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -119,8 +119,8 @@ export function reluGrad<T extends Tensor>(x: T): SameShape<T> {
  * Leaky ReLU: x where x > 0, else slope·x, elementwise; with the default slope 0.1 this is
  * max(0.1x, x).
  * @param x A number, vector or matrix.
- * @param slope The slope for negative inputs (default 0.1).
- * @returns Leaky ReLU of each element, the same shape as x.
+ * @param slope The slope for negative inputs.
+ * @returns Leaky ReLU of each element.
  * @example leakyRelu(-2) // -0.2
  * @example leakyRelu([-2, 3], 0.01) // [-0.02, 3]
  */
@@ -132,8 +132,8 @@ export function leakyRelu<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
 /**
  * Derivative of leaky ReLU: 1 where x > 0, else slope, elementwise (slope at the kink x = 0).
  * @param x A number, vector or matrix: leaky ReLU's input.
- * @param slope The slope for negative inputs (default 0.1).
- * @returns 1 or slope for each element, the same shape as x.
+ * @param slope The slope for negative inputs.
+ * @returns 1 or slope for each element.
  * @example leakyReluGrad([-2, 0, 3]) // [0.1, 0.1, 1]
  */
 export function leakyReluGrad<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
@@ -145,7 +145,7 @@ export function leakyReluGrad<T extends Tensor>(x: T, slope = 0.1): SameShape<T>
  * GELU, in the tanh approximation of the lecture: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
  * elementwise.
  * @param x A number, vector or matrix.
- * @returns GELU of each element, the same shape as x.
+ * @returns GELU of each element.
  * @example gelu(1) // 0.841192
  */
 export function gelu<T extends Tensor>(x: T): SameShape<T> {
@@ -156,7 +156,7 @@ export function gelu<T extends Tensor>(x: T): SameShape<T> {
  * Exact derivative of the tanh-form GELU, elementwise: with u = √(2/π)(x + 0.044715x³),
  * 0.5(1 + tanh u) + 0.5·x·(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²).
  * @param x A number, vector or matrix: GELU's input.
- * @returns The derivative at each element, the same shape as x.
+ * @returns The derivative at each element.
  * @example geluGrad(0) // 0.5
  */
 export function geluGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -167,8 +167,8 @@ export function geluGrad<T extends Tensor>(x: T): SameShape<T> {
  * Exponential linear unit: x where x > 0, else α(eˣ − 1), elementwise. Negative outputs level off
  * at −α.
  * @param x A number, vector or matrix.
- * @param alpha α (default 1).
- * @returns ELU of each element, the same shape as x.
+ * @param alpha α.
+ * @returns ELU of each element.
  * @example elu(-1) // -0.632121
  */
 export function elu<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
@@ -179,8 +179,8 @@ export function elu<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
 /**
  * Derivative of ELU: 1 where x ≥ 0, else α·eˣ, elementwise.
  * @param x A number, vector or matrix: ELU's input.
- * @param alpha α (default 1).
- * @returns The derivative at each element, the same shape as x.
+ * @param alpha α.
+ * @returns The derivative at each element.
  * @example eluGrad(-1) // 0.367879
  */
 export function eluGrad<T extends Tensor>(x: T, alpha = 1): SameShape<T> {

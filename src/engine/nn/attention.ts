@@ -64,7 +64,7 @@ export interface SelfAttentionResult {
  * @param Wq The query weights, D×D_k.
  * @param Wk The key weights, D×D_k (queries and keys have the same dimension D_k).
  * @param Wv The value weights, D×D_v.
- * @returns The object { Q, K, V, weights, Y }.
+ * @returns The queries, keys, values, attention weights and outputs.
  * @example selfAttention([[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 2], [3, 4]]).Y // [[1.66048, 2.66048], [2.33952, 3.33952]]
  */
 export function selfAttention(X: Matrix, Wq: Matrix, Wk: Matrix, Wv: Matrix): SelfAttentionResult {

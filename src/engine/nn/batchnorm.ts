@@ -30,8 +30,8 @@ function perColumn(fn: string, name: string, p: Vector | number, d: number): Vec
  * @param X The minibatch, an N×D matrix.
  * @param gamma The scale γ: a D-vector (one per feature) or a number shared by all features.
  * @param beta The shift β: a D-vector or a number.
- * @param eps ε > 0, added to the variance (default 1e-5).
- * @returns The object { out, mean, var, xhat }.
+ * @param eps ε > 0, added to the variance.
+ * @returns The output and the batch statistics it was computed with.
  * @example batchnormForward([[1], [3]], 1, 0).xhat // [[-0.999995], [0.999995]]
  * @example batchnormForward([[1, 2], [3, 6]], 1, 0).var // [1, 4]
  */

@@ -29,7 +29,7 @@ function outputSize(fn: string, what: string, W: number, F: number, S: number, P
  * @param W The input width (or height) W₁: an integer ≥ 1.
  * @param F The filter size: an integer ≥ 1.
  * @param S The stride: an integer ≥ 1.
- * @param P The zero padding on each side: an integer ≥ 0 (default 0).
+ * @param P The zero padding on each side: an integer ≥ 0.
  * @returns The output width W₂, an integer ≥ 1.
  * @example convOutputSize(32, 5, 1, 2) // 32
  * @example convOutputSize(7, 3, 2) // 3
@@ -84,8 +84,8 @@ export function convParams(F: number, C: number, K: number): number {
  * output size (H − F_h + 2P)/S + 1 (or likewise for the width) is not a whole number.
  * @param X The input, an H×W matrix.
  * @param K The kernel (filter), an F_h×F_w matrix.
- * @param stride S: an integer ≥ 1 (default 1).
- * @param pad P: an integer ≥ 0 (default 0).
+ * @param stride S: an integer ≥ 1.
+ * @param pad P: an integer ≥ 0.
  * @returns The H₂×W₂ output matrix, H₂ = (H − F_h + 2P)/S + 1 and W₂ = (W − F_w + 2P)/S + 1.
  * @example conv2d([[1, 2], [3, 4]], [[1, 0], [0, 1]]) // [[5]]
  * @example conv2d([[1, 2], [3, 4]], [[1]], 1, 1) // [[0, 0, 0, 0], [0, 1, 2, 0], [0, 3, 4, 0], [0, 0, 0, 0]]
@@ -132,7 +132,7 @@ export function conv2d(X: Matrix, K: Matrix, stride = 1, pad = 0): Matrix {
  * Y_rc = max_{0 ≤ i, j < F} X_{r·S+i, c·S+j} (0-based). Throws unless the window tiles the input.
  * @param X The input, an H×W matrix.
  * @param F The window size: an integer ≥ 1.
- * @param S The stride: an integer ≥ 1 (default F, non-overlapping windows).
+ * @param S The stride: an integer ≥ 1; the default S = F gives non-overlapping windows.
  * @returns The ((H − F)/S + 1)×((W − F)/S + 1) output matrix.
  * @example maxPool2d([[1, 2], [3, 4]], 2) // [[4]]
  * @example maxPool2d([[1, 5, 2], [0, 3, 4], [7, 1, 1]], 2, 1) // [[5, 5], [7, 4]]

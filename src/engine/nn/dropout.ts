@@ -15,9 +15,9 @@ function maskValue(fn: string, m: number, where: string): number {
  * the test-time forward pass needs no scaling. The mask is given, not drawn: draw it as a
  * parameter (e.g. a vector of `choice` [0, 1]).
  * @param x The activations: a number, vector or matrix.
- * @param mask 0s and 1s, the same shape as x.
+ * @param mask 0s and 1s.
  * @param p The keep probability, in (0, 1].
- * @returns x ⊙ mask / p, the same shape as x.
+ * @returns x ⊙ mask / p.
  * @example dropoutForward([2, 4], [1, 0], 0.5) // [4, 0]
  */
 export function dropoutForward<T extends Tensor>(x: T, mask: SameShape<T>, p: number): SameShape<T> {

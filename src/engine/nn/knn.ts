@@ -19,7 +19,7 @@ export type KnnMetric = 'l1' | 'l2';
  * @param ytr Their N labels: numbers (e.g. 0-based classes) or strings (e.g. "cat").
  * @param x The example to classify, a D-vector.
  * @param k The number of neighbours that vote: an integer in 1 … N.
- * @param metric "l1" or "l2".
+ * @param metric The distance: "l1" (Manhattan) or "l2" (Euclidean).
  * @returns The predicted label, one of ytr.
  * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 1, "l2") // "b"
  * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 3, "l1") // "a"

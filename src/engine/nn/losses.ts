@@ -19,7 +19,7 @@ function checkLabel(fn: string, y: unknown, classes: number): number {
  * wrong class whose score comes within the margin Δ of the correct class's score adds to the loss.
  * @param scores The class scores s = f(x_i; W), a vector (one score per class).
  * @param y The correct class y_i: a 0-based index into scores (0 is the first class).
- * @param margin The margin Δ (default 1).
+ * @param margin The margin Δ.
  * @returns L_i ≥ 0.
  * @example svmLoss([3.2, 5.1, -1.7], 0) // 2.9
  * @example svmLoss([1.3, 4.9, 2.0], 1) // 0

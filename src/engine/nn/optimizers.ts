@@ -43,9 +43,9 @@ function checkNonNegativeState(fn: string, name: string, s: Vector): void {
 /**
  * One step of vanilla (stochastic) gradient descent, x_{t+1} = x_t − α·dx, with dx = ∇f(x_t).
  * @param x The parameters x_t: a number, vector or matrix.
- * @param dx The gradient ∇f(x_t), the same shape as x.
+ * @param dx The gradient ∇f(x_t).
  * @param lr The learning rate α ≥ 0.
- * @returns The new parameters x_{t+1}, the same shape as x.
+ * @returns The new parameters x_{t+1}.
  * @example sgdStep([1, 2], [0.5, -1], 0.1) // [0.95, 2.1]
  */
 export function sgdStep<T extends Tensor>(x: T, dx: SameShape<T>, lr: number): SameShape<T> {
@@ -73,11 +73,11 @@ export interface VelocityState<T extends Tensor> {
  * One step of SGD with momentum: v_{t+1} = ρ·v_t + dx; x_{t+1} = x_t − α·v_{t+1}. The velocity v
  * is a running sum of gradients; start it at 0 (zeros of x's shape).
  * @param x The parameters x_t: a number, vector or matrix.
- * @param v The velocity v_t, the same shape as x.
- * @param dx The gradient ∇f(x_t), the same shape as x.
+ * @param v The velocity v_t.
+ * @param dx The gradient ∇f(x_t).
  * @param lr The learning rate α ≥ 0.
  * @param rho The momentum ρ, in [0, 1) (typically 0.9 or 0.99).
- * @returns The object { x, v }: the new parameters x_{t+1} and velocity v_{t+1}.
+ * @returns The new parameters x_{t+1} and velocity v_{t+1}.
  * @example momentumStep(1, 0.5, 2, 0.1, 0.9).x // 0.755
  * @example momentumStep(1, 0.5, 2, 0.1, 0.9).v // 2.45
  */
@@ -111,11 +111,11 @@ export function momentumStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameSh
  * v_{t+1} = ρ·v_t − α·dx; x̃_{t+1} = x̃_t − ρ·v_t + (1 + ρ)·v_{t+1}, with dx = ∇f(x̃_t). Note the
  * sign: here the velocity already includes −α.
  * @param x The parameters x̃_t: a number, vector or matrix.
- * @param v The velocity v_t, the same shape as x.
- * @param dx The gradient ∇f(x̃_t), the same shape as x.
+ * @param v The velocity v_t.
+ * @param dx The gradient ∇f(x̃_t).
  * @param lr The learning rate α ≥ 0.
  * @param rho The momentum ρ, in [0, 1).
- * @returns The object { x, v }: the new parameters x̃_{t+1} and velocity v_{t+1}.
+ * @returns The new parameters x̃_{t+1} and velocity v_{t+1}.
  * @example nesterovStep(1, 0.5, 2, 0.1, 0.9).x // 1.025
  * @example nesterovStep(1, 0.5, 2, 0.1, 0.9).v // 0.25
  */
@@ -158,12 +158,12 @@ export interface CacheState<T extends Tensor> {
  * One step of AdaGrad: grad_squared' = grad_squared + dx²; x' = x − α·dx / (√grad_squared' + ε),
  * elementwise. Each parameter's step shrinks as its squared gradients accumulate.
  * @param x The parameters: a number, vector or matrix.
- * @param cache The running sum of squared gradients (grad_squared), the same shape as x, ≥ 0;
+ * @param cache The running sum of squared gradients (grad_squared), every element ≥ 0;
  * start it at 0.
- * @param dx The gradient, the same shape as x.
+ * @param dx The gradient.
  * @param lr The learning rate α ≥ 0.
- * @param eps ε > 0 (default 1e-7).
- * @returns The object { x, cache }: the new parameters and the new grad_squared.
+ * @param eps ε > 0.
+ * @returns The new parameters and the new grad_squared.
  * @example adagradStep(1, 0, 2, 0.1).x // 0.9
  * @example adagradStep(1, 0, 2, 0.1).cache // 4
  */
@@ -176,13 +176,13 @@ export function adagradStep<T extends Tensor>(x: T, cache: SameShape<T>, dx: Sam
  * x' = x − α·dx / (√grad_squared' + ε), elementwise, with the decay rate d. Unlike AdaGrad the old
  * squares fade, so the steps do not shrink to nothing.
  * @param x The parameters: a number, vector or matrix.
- * @param cache The running average of squared gradients (grad_squared), the same shape as x, ≥ 0;
+ * @param cache The running average of squared gradients (grad_squared), every element ≥ 0;
  * start it at 0.
- * @param dx The gradient, the same shape as x.
+ * @param dx The gradient.
  * @param lr The learning rate α ≥ 0.
  * @param decay The decay rate d, in [0, 1) (typically 0.9 or 0.99).
- * @param eps ε > 0 (default 1e-7).
- * @returns The object { x, cache }: the new parameters and the new grad_squared.
+ * @param eps ε > 0.
+ * @returns The new parameters and the new grad_squared.
  * @example rmspropStep(1, 0, 2, 0.1, 0.9).x // 0.683772
  * @example rmspropStep(1, 0, 2, 0.1, 0.9).cache // 0.4
  */
@@ -245,15 +245,15 @@ export interface AdamState<T extends Tensor> {
  * m' = β₁·m + (1 − β₁)·dx; v' = β₂·v + (1 − β₂)·dx² (the first and second moments);
  * m̂ = m'/(1 − β₁^t); v̂ = v'/(1 − β₂^t) (the unbiased moments); x' = x − α·m̂ / (√v̂ + ε).
  * @param x The parameters: a number, vector or matrix.
- * @param m The first moment m (start at 0), the same shape as x.
- * @param v The second moment v (start at 0), the same shape as x, ≥ 0.
- * @param dx The gradient, the same shape as x.
+ * @param m The first moment m (start at 0).
+ * @param v The second moment v (start at 0), every element ≥ 0.
+ * @param dx The gradient.
  * @param t The step number: an integer ≥ 1 (the first step is t = 1).
  * @param lr The learning rate α ≥ 0.
  * @param beta1 β₁, in [0, 1) (typically 0.9).
  * @param beta2 β₂, in [0, 1) (typically 0.999).
- * @param eps ε > 0 (default 1e-7).
- * @returns The object { x, m, v }: the new parameters and the new biased moments m', v' (the
+ * @param eps ε > 0.
+ * @returns The new parameters and the new biased moments m', v' (the
  * state for the next step; the unbiased m̂ and v̂ are not returned).
  * @example adamStep(1, 0, 0, 2, 1, 0.1, 0.9, 0.999).x // 0.9
  * @example adamStep(1, 0, 0, 2, 1, 0.1, 0.9, 0.999).m // 0.2

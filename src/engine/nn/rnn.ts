@@ -61,8 +61,7 @@ function sigmoid1(x: number): number {
  * @param h The previous hidden state h_{t−1}, an H-vector.
  * @param x The input x_t, a D-vector.
  * @param c The previous cell state c_{t−1}, an H-vector.
- * @returns The object { h, c, i, f, o, g }: the new hidden and cell states and the gates, each an
- * H-vector.
+ * @returns The new hidden and cell states and the four gates, each an H-vector.
  * @example lstmStep([[0, 0], [0, 0], [0, 0], [0, 0]], [0], [1], [2]).c // [1]
  */
 export function lstmStep(W: Matrix, h: Vector, x: Vector, c: Vector): LstmResult {

@@ -11,7 +11,7 @@ import type { Offers } from '../registry.js';
  * @param lr0 The initial learning rate α_0 ≥ 0.
  * @param epoch The current epoch, ≥ 0.
  * @param milestones The epochs at which the rate drops, a vector (e.g. [30, 60, 90]).
- * @param gamma The factor γ > 0 (default 0.1).
+ * @param gamma The factor γ > 0.
  * @returns The learning rate at `epoch`.
  * @example lrStep(0.1, 60, [30, 60, 90]) // 0.001
  */
