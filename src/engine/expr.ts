@@ -155,7 +155,8 @@ math.import(Object.fromEntries([...REGISTRY.values()].map((entry) => [entry.name
 
 /** Every function name a template may call: the mathjs built-ins above and the registry's functions. */
 export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...MATHJS_FUNCTIONS, ...REGISTRY.keys()]);
-const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
+/** The constants a template may use. */
+export const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
 
 // Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
 const MAX_ELEMENTS = 10_000;
