@@ -10,6 +10,9 @@
  * autodiff's parseGraph) is not offered, so no template can call it. The sandbox installs exactly
  * the registry's functions, and the authors' reference (docs/functions.md, written by
  * scripts/function-reference.ts) is generated from their doc comments, in the order of SOURCES.
+ * Those comments are written for template authors: Markdown, the course notes' notation, an
+ * @param for every argument, and @example lines in template syntax (`expr // value`), which
+ * test/engine/function-reference.test.ts evaluates. Run `npm run docs:functions` after a change.
  */
 import { offers as autodiff } from './autodiff.js';
 import { offers as helpers } from './helpers.js';
