@@ -19,6 +19,7 @@
  * (one or more). Gradients at kinks: relu'(0) = 0, abs'(0) = 0, and max/min send the whole
  * gradient to the first argument attaining the extreme.
  */
+import type { Offers } from './registry.js';
 
 /** Longest accepted expression, in characters. */
 export const MAX_EXPRESSION_LENGTH = 1000;
@@ -615,8 +616,12 @@ function graphOf(fn: string, expr: string | ExprGraph): ExprGraph {
 }
 
 /**
- * Value of an expression at a point (forward pass only).
- * @example evaluateGraph("x^2 + 1", { x: 3 }) // 10
+ * The value of a scalar expression at a point (the forward pass of its computational graph).
+ * The expression is a string in the small language of `gradient`.
+ * @param expr The expression, a string such as "(x + y) * z".
+ * @param point The value of every variable of the expression: an object such as {x: -2, y: 5, z: -4}.
+ * @returns The value, a number.
+ * @example evaluateGraph("x^2 + 1", {x: 3}) // 10
  */
 export function evaluateGraph(expr: string | ExprGraph, point: Record<string, number>): number {
   const fn = 'evaluateGraph';
@@ -626,9 +631,19 @@ export function evaluateGraph(expr: string | ExprGraph, point: Record<string, nu
 }
 
 /**
- * Gradient ∂f/∂v of the expression f at `point`, for every variable v of `point`
- * (0 for variables the expression does not use), by backpropagation through the graph.
- * @example gradient("(x + y) * z", { x: -2, y: 5, z: -4 }) // { x: -4, y: -4, z: 3 }
+ * Backpropagation through a scalar expression: the gradient ∂f/∂v of f at `point` for every
+ * variable v of `point` (0 for one the expression does not use), computed by one forward and one
+ * backward pass over its computational graph. A variable used twice (`x * x`) receives the sum of
+ * both paths. Read one partial derivative with `.x`.
+ * The expression is a string: numbers, variables, `+ - * / ^` (`^` binds tighter than unary minus,
+ * so `-x^2` is −(x²)), parentheses, and the functions exp, log (natural), sqrt, abs, sigmoid,
+ * tanh, relu (one argument) and max, min (one or more). At kinks, relu'(0) = abs'(0) = 0, and max
+ * and min send the whole gradient to the first argument attaining the extreme.
+ * @param expr The expression f, a string such as "(x + y) * z".
+ * @param point The value of every variable of the expression: an object such as {x: -2, y: 5, z: -4}.
+ * @returns An object with one number per variable of point: ∂f/∂v at point.
+ * @example gradient("(x + y) * z", {x: -2, y: 5, z: -4}).x // -4
+ * @example gradient("(x + y) * z", {x: -2, y: 5, z: -4}).z // 3
  */
 export function gradient(expr: string | ExprGraph, point: Record<string, number>): Record<string, number> {
   const fn = 'gradient';
@@ -639,11 +654,24 @@ export function gradient(expr: string | ExprGraph, point: Record<string, number>
   return collect(fn, g, point);
 }
 
+/** Result of `valueAndGradient`. */
+export interface ValueAndGradient {
+  /** f(point). */
+  value: number;
+  /** ∂f/∂v at point, one number per variable v of point. */
+  grad: Record<string, number>;
+}
+
 /**
- * The value f(point) together with the gradient (as `gradient`).
- * @example valueAndGradient("x * x", { x: 3 }) // { value: 9, grad: { x: 6 } }
+ * The value f(point) and the gradient of `gradient` together, from one forward and one backward
+ * pass.
+ * @param expr The expression f, a string (see `gradient` for what it may contain).
+ * @param point The value of every variable of the expression: an object such as {x: 3}.
+ * @returns f(point) and the gradient (one number per variable).
+ * @example valueAndGradient("x * x", {x: 3}).value // 9
+ * @example valueAndGradient("x * x", {x: 3}).grad.x // 6
  */
-export function valueAndGradient(expr: string | ExprGraph, point: Record<string, number>): { value: number; grad: Record<string, number> } {
+export function valueAndGradient(expr: string | ExprGraph, point: Record<string, number>): ValueAndGradient {
   const fn = 'valueAndGradient';
   const g = graphOf(fn, expr);
   bind(fn, g, point);
@@ -651,3 +679,6 @@ export function valueAndGradient(expr: string | ExprGraph, point: Record<string,
   backward(g);
   return { value, grad: collect(fn, g, point) };
 }
+
+/** What this module offers to template expressions (see registry.ts). */
+export const offers = { evaluateGraph, gradient, valueAndGradient } satisfies Offers;

@@ -7,10 +7,12 @@
  * (import, evaluate, parse, simplify, …) are disabled too, so that even a name that slipped
  * through could not reach them. Ranges (`1:n`) are only allowed inside an index, because a
  * free range like `1:1e9` allocates until the process dies.
+ *
+ * The engine functions a template may call are exactly those of the registry (registry.ts),
+ * which each module's `offers` declares; nothing else the engine exports is installed.
  */
 import { create, all, type MathNode } from 'mathjs';
-import * as nn from './nn/index.js';
-import { helpers } from './helpers.js';
+import { REGISTRY } from './registry.js';
 import { ExpressionError } from './errors.js';
 import { createFastCompiler } from './fast-eval.js';
 
@@ -21,14 +23,11 @@ const math = create(all, { matrix: 'Array', number: 'number' });
 // Captured before the sandbox replaces `math.parse` with a function that throws.
 const parse = math.parse;
 
-const engineFunctions: Record<string, unknown> = {};
-for (const [name, value] of Object.entries(nn)) {
-  if (typeof value === 'function' && /^[a-z]/.test(name)) engineFunctions[name] = value;
-}
-math.import({ ...engineFunctions, ...helpers }, { override: true });
-
-/** mathjs built-ins a template may call: arithmetic, elementary functions, reductions, linear algebra. */
-const MATHJS_FUNCTIONS = [
+/**
+ * The mathjs built-ins a template may call: arithmetic, elementary functions, reductions, linear
+ * algebra. (`zeros`, `ones` and `identity` are capped at 10 000 elements; `sort` sorts a copy.)
+ */
+export const MATHJS_FUNCTIONS: readonly string[] = [
   'abs',
   'add',
   'subtract',
@@ -122,8 +121,42 @@ const MATHJS_FUNCTIONS = [
   'ones',
   'identity',
 ];
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...MATHJS_FUNCTIONS, ...Object.keys(engineFunctions), ...Object.keys(helpers)]);
-const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
+
+// mathjs functions that parse, compile or alter the instance: replaced by stubs that throw, last.
+const DISABLED = [
+  'import',
+  'createUnit',
+  'evaluate',
+  'parse',
+  'compile',
+  'parser',
+  'simplify',
+  'simplifyConstant',
+  'simplifyCore',
+  'derivative',
+  'resolve',
+  'reviver',
+  'replacer',
+  'rationalize',
+  'chain',
+  'symbolicEqual',
+  'leafCount',
+];
+
+// A registry function named like an allowed built-in would silently replace it, and one named
+// like a disabled function would be replaced by the throwing stub below: both are mistakes.
+for (const name of REGISTRY.keys()) {
+  if (MATHJS_FUNCTIONS.includes(name)) throw new Error(`the registry's '${name}' would replace the mathjs built-in of that name`);
+  if (DISABLED.includes(name)) throw new Error(`the registry's '${name}' is the name of a disabled mathjs function`);
+}
+// The nn library's `tanh` replaces mathjs's (which templates are not allowed): it validates its
+// argument and applies elementwise.
+math.import(Object.fromEntries([...REGISTRY.values()].map((entry) => [entry.name, entry.fn])), { override: true });
+
+/** Every function name a template may call: the mathjs built-ins above and the registry's functions. */
+export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([...MATHJS_FUNCTIONS, ...REGISTRY.keys()]);
+/** The constants a template may use. */
+export const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e', 'true', 'false', 'PI', 'E']);
 
 // Shape-creating built-ins are wrapped so an author cannot ask for a billion-element matrix.
 const MAX_ELEMENTS = 10_000;
@@ -151,25 +184,6 @@ const originalSort = builtins.sort;
 math.import({ sort: (x: unknown, ...rest: unknown[]) => originalSort(Array.isArray(x) ? structuredClone(x) : x, ...rest) }, { override: true });
 
 // Last: nothing can be imported after this.
-const DISABLED = [
-  'import',
-  'createUnit',
-  'evaluate',
-  'parse',
-  'compile',
-  'parser',
-  'simplify',
-  'simplifyConstant',
-  'simplifyCore',
-  'derivative',
-  'resolve',
-  'reviver',
-  'replacer',
-  'rationalize',
-  'chain',
-  'symbolicEqual',
-  'leafCount',
-];
 math.import(
   Object.fromEntries(
     DISABLED.map((name) => [

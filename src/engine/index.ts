@@ -2,7 +2,8 @@
 export * from './nn/index.js';
 export * from './errors.js';
 export { formatNumber, formatValue } from './format.js';
-export { compileExpression, ALLOWED_FUNCTIONS, MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_DEPTH, type CompiledExpression } from './expr.js';
+export { compileExpression, ALLOWED_FUNCTIONS, MATHJS_FUNCTIONS, MAX_EXPRESSION_LENGTH, MAX_EXPRESSION_DEPTH, type CompiledExpression } from './expr.js';
+export { REGISTRY, type RegistryEntry, type Offers } from './registry.js';
 export { createRng, MAX_SEED, type Rng } from './rng.js';
 export * from './template-schema.js';
 export * from './template.js';

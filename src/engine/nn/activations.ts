@@ -3,6 +3,7 @@
  * applies elementwise, returning the same shape.
  */
 import { checkFinite, mapTensor, mapTensor2, type SameShape, type Tensor } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // √(2/π), the constant of the tanh approximation of GELU.
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -50,15 +51,21 @@ function eluGrad1(x: number, alpha: number): number {
 }
 
 /**
- * Logistic sigmoid σ(x) = 1/(1 + e^{−x}).
+ * Logistic sigmoid σ(x) = 1/(1 + e^{−x}), elementwise. Squashes any input into (0, 1).
+ * @param x A number, vector or matrix.
+ * @returns σ of each element.
  * @example sigmoid(0) // 0.5
+ * @example sigmoid([-1, 0, 1]) // [0.268941, 0.5, 0.731059]
  */
 export function sigmoid<T extends Tensor>(x: T): SameShape<T> {
   return mapTensor('sigmoid', x, sigmoid1);
 }
 
 /**
- * σ'(x) = σ(x)(1 − σ(x)).
+ * Derivative of the sigmoid, σ'(x) = σ(x)(1 − σ(x)), elementwise: the local gradient a sigmoid
+ * gate passes back. It is at most 1/4 (at x = 0), and near 0 for large |x| (saturation).
+ * @param x A number, vector or matrix: the sigmoid's input, not its output.
+ * @returns σ'(x) of each element.
  * @example sigmoidGrad(0) // 0.25
  */
 export function sigmoidGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -66,15 +73,21 @@ export function sigmoidGrad<T extends Tensor>(x: T): SameShape<T> {
 }
 
 /**
- * Hyperbolic tangent tanh(x) = (eˣ − e^{−x})/(eˣ + e^{−x}).
+ * Hyperbolic tangent tanh(x) = (eˣ − e^{−x})/(eˣ + e^{−x}), elementwise. Zero-centred, in (−1, 1).
+ * Unlike mathjs's own `tanh` it also takes a vector or a matrix.
+ * @param x A number, vector or matrix.
+ * @returns tanh of each element.
  * @example tanh(0) // 0
+ * @example tanh([-1, 1]) // [-0.761594, 0.761594]
  */
 export function tanh<T extends Tensor>(x: T): SameShape<T> {
   return mapTensor('tanh', x, Math.tanh);
 }
 
 /**
- * tanh'(x) = 1 − tanh²(x).
+ * Derivative of tanh, tanh'(x) = 1 − tanh²(x), elementwise: at most 1 (at x = 0).
+ * @param x A number, vector or matrix: tanh's input, not its output.
+ * @returns tanh'(x) of each element.
  * @example tanhGrad(0) // 1
  */
 export function tanhGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -82,7 +95,10 @@ export function tanhGrad<T extends Tensor>(x: T): SameShape<T> {
 }
 
 /**
- * ReLU(x) = max(0, x).
+ * Rectified linear unit ReLU(x) = max(0, x), elementwise. (mathjs's `max(v, 0)` does not do
+ * this: its second argument is a dimension.)
+ * @param x A number, vector or matrix.
+ * @returns max(0, x) of each element.
  * @example relu([-1, 2]) // [0, 2]
  */
 export function relu<T extends Tensor>(x: T): SameShape<T> {
@@ -90,7 +106,9 @@ export function relu<T extends Tensor>(x: T): SameShape<T> {
 }
 
 /**
- * ReLU'(x) = 1 if x > 0 else 0 (0 at the kink x = 0).
+ * Derivative of ReLU: 1 where x > 0, else 0, elementwise. At the kink x = 0 it is taken as 0.
+ * @param x A number, vector or matrix: ReLU's input.
+ * @returns 0 or 1 for each element.
  * @example reluGrad([-1, 0, 2]) // [0, 0, 1]
  */
 export function reluGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -98,8 +116,13 @@ export function reluGrad<T extends Tensor>(x: T): SameShape<T> {
 }
 
 /**
- * Leaky ReLU(x) = x if x > 0 else slope·x (default slope 0.1).
+ * Leaky ReLU: x where x > 0, else slope·x, elementwise; with the default slope 0.1 this is
+ * max(0.1x, x).
+ * @param x A number, vector or matrix.
+ * @param slope The slope for negative inputs.
+ * @returns Leaky ReLU of each element.
  * @example leakyRelu(-2) // -0.2
+ * @example leakyRelu([-2, 3], 0.01) // [-0.02, 3]
  */
 export function leakyRelu<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
   checkFinite('leakyRelu', 'slope', slope);
@@ -107,7 +130,10 @@ export function leakyRelu<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
 }
 
 /**
- * Leaky ReLU'(x) = 1 if x > 0 else slope (slope at the kink x = 0).
+ * Derivative of leaky ReLU: 1 where x > 0, else slope, elementwise (slope at the kink x = 0).
+ * @param x A number, vector or matrix: leaky ReLU's input.
+ * @param slope The slope for negative inputs.
+ * @returns 1 or slope for each element.
  * @example leakyReluGrad([-2, 0, 3]) // [0.1, 0.1, 1]
  */
 export function leakyReluGrad<T extends Tensor>(x: T, slope = 0.1): SameShape<T> {
@@ -116,16 +142,21 @@ export function leakyReluGrad<T extends Tensor>(x: T, slope = 0.1): SameShape<T>
 }
 
 /**
- * GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
- * @example gelu(1) // ≈ 0.841192
+ * GELU, in the tanh approximation of the lecture: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+ * elementwise.
+ * @param x A number, vector or matrix.
+ * @returns GELU of each element.
+ * @example gelu(1) // 0.841192
  */
 export function gelu<T extends Tensor>(x: T): SameShape<T> {
   return mapTensor('gelu', x, gelu1);
 }
 
 /**
- * Exact derivative of the tanh-form GELU, with u = √(2/π)(x + 0.044715x³):
+ * Exact derivative of the tanh-form GELU, elementwise: with u = √(2/π)(x + 0.044715x³),
  * 0.5(1 + tanh u) + 0.5·x·(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²).
+ * @param x A number, vector or matrix: GELU's input.
+ * @returns The derivative at each element.
  * @example geluGrad(0) // 0.5
  */
 export function geluGrad<T extends Tensor>(x: T): SameShape<T> {
@@ -133,8 +164,12 @@ export function geluGrad<T extends Tensor>(x: T): SameShape<T> {
 }
 
 /**
- * ELU(x) = x if x > 0 else α(eˣ − 1) (default α = 1).
- * @example elu(-1) // ≈ -0.632121
+ * Exponential linear unit: x where x > 0, else α(eˣ − 1), elementwise. Negative outputs level off
+ * at −α.
+ * @param x A number, vector or matrix.
+ * @param alpha α.
+ * @returns ELU of each element.
+ * @example elu(-1) // -0.632121
  */
 export function elu<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
   checkFinite('elu', 'alpha', alpha);
@@ -142,10 +177,16 @@ export function elu<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
 }
 
 /**
- * ELU'(x) = 1 if x ≥ 0 else α·eˣ.
- * @example eluGrad(-1) // ≈ 0.367879
+ * Derivative of ELU: 1 where x ≥ 0, else α·eˣ, elementwise.
+ * @param x A number, vector or matrix: ELU's input.
+ * @param alpha α.
+ * @returns The derivative at each element.
+ * @example eluGrad(-1) // 0.367879
  */
 export function eluGrad<T extends Tensor>(x: T, alpha = 1): SameShape<T> {
   checkFinite('eluGrad', 'alpha', alpha);
   return mapTensor2('eluGrad', x, eluGrad1, alpha);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { sigmoid, sigmoidGrad, tanh, tanhGrad, relu, reluGrad, leakyRelu, leakyReluGrad, gelu, geluGrad, elu, eluGrad } satisfies Offers;

@@ -3,6 +3,7 @@
  */
 import { dotUnchecked, matMulUnchecked, softmaxUnchecked } from './kernels.js';
 import { checkMatrix, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Q is M×D and K is N×D, both validated: the M×N matrix of row softmaxes of q_j·k_i/√D.
 function weightsUnchecked(Q: Matrix, K: Matrix): Matrix {
@@ -20,9 +21,14 @@ function weightsUnchecked(Q: Matrix, K: Matrix): Matrix {
 }
 
 /**
- * Attention weights A_ji = softmax_i(q_j·k_i/√D): one row per query q_j (row j of Q, M×D),
- * one column per key k_i (row i of K, N×D); each row sums to 1.
- * @example attentionWeights([[1, 0]], [[1, 0], [0, 1]]) // [[σ(1/√2), 1 − σ(1/√2)]]
+ * Scaled dot-product attention weights: with queries q_j (the rows of Q) and keys k_i (the rows
+ * of K), the alignment scores are e_ji = q_j·k_i/√D and each query's weights are their softmax
+ * over the keys, A_ji = softmax_i(e_ji). Row j of the result says how much query j attends to each
+ * key; every row sums to 1.
+ * @param Q Queries, an M×D matrix (one query per row).
+ * @param K Keys, an N×D matrix (one key per row), of the same dimension D as the queries.
+ * @returns The M×N matrix A of attention weights.
+ * @example attentionWeights([[1, 0]], [[1, 0], [0, 1]]) // [[0.669762, 0.330238]]
  */
 export function attentionWeights(Q: Matrix, K: Matrix): Matrix {
   const F = 'attentionWeights';
@@ -51,9 +57,15 @@ export interface SelfAttentionResult {
 }
 
 /**
- * Self-attention layer over the N rows of X (N×D): Q = X·W_q, K = X·W_k, V = X·W_v,
- * A = attentionWeights(Q, K), Y = A·V. W_q and W_k are D×D_k, W_v is D×D_v.
- * @example selfAttention([[1, 0], [0, 1]], I, I, I).Y // rows are convex mixtures of the rows of X
+ * A self-attention layer over the N input vectors x_j (the rows of X): queries Q = X·W_q, keys
+ * K = X·W_k, values V = X·W_v; weights A = attentionWeights(Q, K) (A_ji = softmax_i(q_j·k_i/√D_k));
+ * outputs Y = A·V, so y_j = Σ_i A_ji v_i. Read the parts you need with `.Y`, `.weights`, `.Q`, ….
+ * @param X The inputs, an N×D matrix (one input vector per row).
+ * @param Wq The query weights, D×D_k.
+ * @param Wk The key weights, D×D_k (queries and keys have the same dimension D_k).
+ * @param Wv The value weights, D×D_v.
+ * @returns The queries, keys, values, attention weights and outputs.
+ * @example selfAttention([[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 0], [0, 1]], [[1, 2], [3, 4]]).Y // [[1.66048, 2.66048], [2.33952, 3.33952]]
  */
 export function selfAttention(X: Matrix, Wq: Matrix, Wk: Matrix, Wv: Matrix): SelfAttentionResult {
   const F = 'selfAttention';
@@ -76,3 +88,6 @@ export function selfAttention(X: Matrix, Wq: Matrix, Wk: Matrix, Wv: Matrix): Se
   const Y = matMulUnchecked(weights, V);
   return { Q, K, V, weights, Y };
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { attentionWeights, selfAttention } satisfies Offers;

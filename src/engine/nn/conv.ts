@@ -2,6 +2,7 @@
  * Convolution and pooling layer arithmetic, and single-channel 2-D convolution / max pooling.
  */
 import { checkInteger, checkMatrix, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Shared by the public size functions and by conv2d/maxPool2d, so a bad layer configuration is
 // reported with the same explanation wherever it is detected. `what` names the dimension.
@@ -22,9 +23,16 @@ function outputSize(fn: string, what: string, W: number, F: number, S: number, P
 }
 
 /**
- * Spatial output size of a convolution: (W − F + 2P)/S + 1 for input width W, filter size F,
- * stride S and zero padding P. Throws unless the result is a whole positive number.
+ * Spatial output size of a convolution layer, W₂ = (W₁ − F + 2P)/S + 1, for an input of width
+ * (or height) W₁, filters of size F×F, stride S and zero padding P. Throws when the filter does
+ * not fit or the stride does not tile the input (the result would not be a whole number).
+ * @param W The input width (or height) W₁: an integer ≥ 1.
+ * @param F The filter size: an integer ≥ 1.
+ * @param S The stride: an integer ≥ 1.
+ * @param P The zero padding on each side: an integer ≥ 0.
+ * @returns The output width W₂, an integer ≥ 1.
  * @example convOutputSize(32, 5, 1, 2) // 32
+ * @example convOutputSize(7, 3, 2) // 3
  */
 export function convOutputSize(W: number, F: number, S: number, P = 0): number {
   const fn = 'convOutputSize';
@@ -36,7 +44,12 @@ export function convOutputSize(W: number, F: number, S: number, P = 0): number {
 }
 
 /**
- * Spatial output size of a pooling layer: (W − F)/S + 1. Throws unless a whole positive number.
+ * Spatial output size of a pooling layer, W₂ = (W₁ − F)/S + 1, for an input of width (or height)
+ * W₁, an F×F window and stride S. Throws unless the result is a whole positive number.
+ * @param W The input width (or height) W₁: an integer ≥ 1.
+ * @param F The window size: an integer ≥ 1.
+ * @param S The stride: an integer ≥ 1.
+ * @returns The output width W₂, an integer ≥ 1.
  * @example poolOutputSize(224, 2, 2) // 112
  */
 export function poolOutputSize(W: number, F: number, S: number): number {
@@ -48,8 +61,12 @@ export function poolOutputSize(W: number, F: number, S: number): number {
 }
 
 /**
- * Learnable parameters of a conv layer with K filters of size F×F over C input channels:
- * F²·C·K weights plus K biases.
+ * Number of learnable parameters of a convolution layer with K filters of size F×F over C input
+ * channels: F²·C·K weights plus K biases. (A pooling layer has none.)
+ * @param F The filter size: an integer ≥ 1.
+ * @param C The number of input channels: an integer ≥ 1.
+ * @param K The number of filters (output channels): an integer ≥ 1.
+ * @returns F²·C·K + K.
  * @example convParams(5, 3, 10) // 760
  */
 export function convParams(F: number, C: number, K: number): number {
@@ -61,10 +78,17 @@ export function convParams(F: number, C: number, K: number): number {
 }
 
 /**
- * Single-channel 2-D convolution as used in CNNs (cross-correlation, the kernel is not flipped)
- * with zero padding: Y[r][c] = Σ_{i,j} K[i][j]·X̃[r·S + i][c·S + j], X̃ = X padded by P zeros.
- * The output is H'×W' with H' = (H − F_h + 2P)/S + 1, W' likewise; throws if not whole.
+ * Single-channel 2-D convolution as CNNs compute it (a cross-correlation: the kernel is not
+ * flipped), with stride S and zero padding P: Y_rc = Σ_{i,j} K_ij·X̃_{r·S+i, c·S+j}, where X̃ is X
+ * with P rows and columns of zeros added on every side. Indices are 0-based. Throws when the
+ * output size (H − F_h + 2P)/S + 1 (or likewise for the width) is not a whole number.
+ * @param X The input, an H×W matrix.
+ * @param K The kernel (filter), an F_h×F_w matrix.
+ * @param stride S: an integer ≥ 1.
+ * @param pad P: an integer ≥ 0.
+ * @returns The H₂×W₂ output matrix, H₂ = (H − F_h + 2P)/S + 1 and W₂ = (W − F_w + 2P)/S + 1.
  * @example conv2d([[1, 2], [3, 4]], [[1, 0], [0, 1]]) // [[5]]
+ * @example conv2d([[1, 2], [3, 4]], [[1]], 1, 1) // [[0, 0, 0, 0], [0, 1, 2, 0], [0, 3, 4, 0], [0, 0, 0, 0]]
  */
 export function conv2d(X: Matrix, K: Matrix, stride = 1, pad = 0): Matrix {
   const fn = 'conv2d';
@@ -104,9 +128,14 @@ export function conv2d(X: Matrix, K: Matrix, stride = 1, pad = 0): Matrix {
 }
 
 /**
- * Max pooling with an F×F window and stride S (default S = F):
- * Y[r][c] = max_{0 ≤ i, j < F} X[r·S + i][c·S + j]; output (H − F)/S + 1 × (W − F)/S + 1.
+ * Max pooling with an F×F window and stride S: each output is the largest input in its window,
+ * Y_rc = max_{0 ≤ i, j < F} X_{r·S+i, c·S+j} (0-based). Throws unless the window tiles the input.
+ * @param X The input, an H×W matrix.
+ * @param F The window size: an integer ≥ 1.
+ * @param S The stride: an integer ≥ 1; the default S = F gives non-overlapping windows.
+ * @returns The ((H − F)/S + 1)×((W − F)/S + 1) output matrix.
  * @example maxPool2d([[1, 2], [3, 4]], 2) // [[4]]
+ * @example maxPool2d([[1, 5, 2], [0, 3, 4], [7, 1, 1]], 2, 1) // [[5, 5], [7, 4]]
  */
 export function maxPool2d(X: Matrix, F: number, S: number = F): Matrix {
   const fn = 'maxPool2d';
@@ -133,3 +162,6 @@ export function maxPool2d(X: Matrix, F: number, S: number = F): Matrix {
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { convOutputSize, poolOutputSize, convParams, conv2d, maxPool2d } satisfies Offers;

@@ -3,6 +3,7 @@
  * flattened), as used by nearest-neighbour classifiers.
  */
 import { checkArray, checkSameShape, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // One validated traversal serves both distances; `squared` selects Σd² over Σ|d|.
 function sumDiff(fn: string, a: Vector | Matrix, b: Vector | Matrix, squared: boolean): number {
@@ -30,17 +31,25 @@ function rowDiff(a: Vector, b: Vector, squared: boolean): number {
 }
 
 /**
- * L1 (Manhattan) distance d₁(a, b) = Σ_p |a_p − b_p|.
- * Vectors, or matrices of the same shape (summed over all elements).
+ * L1 (Manhattan) distance d₁(a, b) = Σ_p |a_p − b_p|, the distance of the nearest-neighbour
+ * classifier in the lecture. Two matrices (images) of the same shape are compared pixel by pixel,
+ * summing over all elements.
+ * @param a A vector or a matrix.
+ * @param b A vector or a matrix of the same shape as a.
+ * @returns d₁(a, b) ≥ 0.
  * @example l1Distance([1, 2], [4, 0]) // 5
+ * @example l1Distance([[1, 2], [3, 4]], [[0, 2], [3, 6]]) // 3
  */
 export function l1Distance(a: Vector | Matrix, b: Vector | Matrix): number {
   return sumDiff('l1Distance', a, b, false);
 }
 
 /**
- * L2 (Euclidean) distance d₂(a, b) = √(Σ_p (a_p − b_p)²).
- * Vectors, or matrices of the same shape (summed over all elements).
+ * L2 (Euclidean) distance d₂(a, b) = √(Σ_p (a_p − b_p)²). Two matrices of the same shape are
+ * compared elementwise, as if flattened.
+ * @param a A vector or a matrix.
+ * @param b A vector or a matrix of the same shape as a.
+ * @returns d₂(a, b) ≥ 0.
  * @example l2Distance([1, 2], [4, 6]) // 5
  */
 export function l2Distance(a: Vector | Matrix, b: Vector | Matrix): number {
@@ -48,10 +57,16 @@ export function l2Distance(a: Vector | Matrix, b: Vector | Matrix): number {
 }
 
 /**
- * Squared L2 distance Σ_p (a_p − b_p)². Ranks neighbours exactly like `l2Distance` but
- * without the rounding of the square root.
+ * Squared L2 distance Σ_p (a_p − b_p)². It ranks neighbours exactly like `l2Distance`, without the
+ * rounding of the square root.
+ * @param a A vector or a matrix.
+ * @param b A vector or a matrix of the same shape as a.
+ * @returns d₂(a, b)² ≥ 0.
  * @example l2DistanceSquared([1, 2], [4, 6]) // 25
  */
 export function l2DistanceSquared(a: Vector | Matrix, b: Vector | Matrix): number {
   return sumDiff('l2DistanceSquared', a, b, true);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { l1Distance, l2Distance, l2DistanceSquared } satisfies Offers;

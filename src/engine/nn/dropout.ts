@@ -2,6 +2,7 @@
  * Dropout (inverted: scaled at training time so the test-time forward pass is unchanged).
  */
 import { checkFinite, checkSameShape, checkTensor, type Matrix, type SameShape, type Tensor, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 function maskValue(fn: string, m: number, where: string): number {
   if (m !== 0 && m !== 1) throw new RangeError(`${fn}: mask${where} must be 0 or 1, got ${m}`);
@@ -9,8 +10,14 @@ function maskValue(fn: string, m: number, where: string): number {
 }
 
 /**
- * Inverted dropout forward pass: out = x ⊙ mask / p, with p the keep probability in (0, 1]
- * and mask of 0s (dropped) and 1s (kept), the same shape as x.
+ * Inverted dropout, training-time forward pass: out = x ⊙ mask / p. Each unit is kept (mask 1) or
+ * dropped (mask 0); dividing by the keep probability p keeps the expected activation unchanged, so
+ * the test-time forward pass needs no scaling. The mask is given, not drawn: draw it as a
+ * parameter (e.g. a vector of `choice` [0, 1]).
+ * @param x The activations: a number, vector or matrix.
+ * @param mask 0s and 1s.
+ * @param p The keep probability, in (0, 1].
+ * @returns x ⊙ mask / p.
  * @example dropoutForward([2, 4], [1, 0], 0.5) // [4, 0]
  */
 export function dropoutForward<T extends Tensor>(x: T, mask: SameShape<T>, p: number): SameShape<T> {
@@ -37,3 +44,6 @@ function dropRow(fn: string, x: Vector, mask: Vector, p: number, prefix: string)
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { dropoutForward } satisfies Offers;

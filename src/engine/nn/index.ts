@@ -1,26 +1,26 @@
 /**
- * The pure deep-learning function library: every public function of `src/engine/nn/` plus the
- * expression differentiator of `src/engine/autodiff.ts`.
+ * The pure deep-learning function library: the public functions of `src/engine/nn/` plus the
+ * expression differentiator of `src/engine/autodiff.ts`, for the engine's TypeScript callers.
  *
- * Only the library's API is exported. The validation helpers of `shapes.ts` (some named like
- * mathjs built-ins, e.g. `flatten`, `reshape`), the unchecked kernels of `kernels.ts` and the
- * graph internals (`parseGraph`) stay internal, because the expression sandbox installs every
- * function exported here under its own name.
+ * What a template may call is not decided here but by the registry (`../registry.ts`), from
+ * the `offers` each module declares. The validation helpers of `shapes.ts`, the unchecked
+ * kernels of `kernels.ts` and the graph internals (`parseGraph`) are not exported here either.
+ * The modules are re-exported by name because each of them exports an `offers` of its own.
  */
 export { ShapeError, type Vector, type Matrix, type Tensor, type SameShape } from './shapes.js';
-export * from './distance.js';
-export * from './knn.js';
-export * from './linear.js';
-export * from './losses.js';
-export * from './regularization.js';
-export * from './optimizers.js';
-export * from './schedules.js';
-export * from './activations.js';
-export * from './init.js';
-export * from './batchnorm.js';
-export * from './dropout.js';
-export * from './conv.js';
-export * from './rnn.js';
-export * from './attention.js';
-export * from './positional.js';
-export { gradient, valueAndGradient, evaluateGraph, type ExprGraph } from '../autodiff.js';
+export { l1Distance, l2Distance, l2DistanceSquared } from './distance.js';
+export { knnPredict, type Label, type KnnMetric } from './knn.js';
+export { linearScores, matmul } from './linear.js';
+export { svmLoss, softmax, logSumExp, softmaxLoss } from './losses.js';
+export { l1Reg, l2Reg, elasticNetReg, fullLoss } from './regularization.js';
+export { sgdStep, momentumStep, nesterovStep, adagradStep, rmspropStep, adamStep, type VelocityState, type CacheState, type AdamState } from './optimizers.js';
+export { lrStep, lrCosine, lrLinear, lrInvSqrt } from './schedules.js';
+export { sigmoid, sigmoidGrad, tanh, tanhGrad, relu, reluGrad, leakyRelu, leakyReluGrad, gelu, geluGrad, elu, eluGrad } from './activations.js';
+export { xavierVariance, xavierStd, heVariance, heStd } from './init.js';
+export { batchnormForward, type BatchnormResult } from './batchnorm.js';
+export { dropoutForward } from './dropout.js';
+export { convOutputSize, poolOutputSize, convParams, conv2d, maxPool2d } from './conv.js';
+export { rnnStep, lstmStep, type LstmResult } from './rnn.js';
+export { attentionWeights, selfAttention, type SelfAttentionResult } from './attention.js';
+export { positionalEncoding } from './positional.js';
+export { gradient, valueAndGradient, evaluateGraph, type ExprGraph, type ValueAndGradient } from '../autodiff.js';

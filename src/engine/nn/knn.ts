@@ -2,6 +2,7 @@
  * k-nearest-neighbour classification.
  */
 import { checkInteger, checkMatrix, checkVectorLength, describe, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /** A class label: a number (e.g. a 0-based class index) or a string (e.g. "cat"). */
 export type Label = number | string;
@@ -10,11 +11,18 @@ export type Label = number | string;
 export type KnnMetric = 'l1' | 'l2';
 
 /**
- * k-NN prediction: the majority label among the k training rows nearest to x.
- * Distance is d₁ = Σ|x − x_i| ('l1') or d₂ = √Σ(x − x_i)² ('l2').
- * Ties in distance go to the lower training index; ties in the vote go to the label whose
- * nearest member is closest (the earliest in the sorted neighbour order).
- * @example knnPredict([[0, 0], [1, 1], [5, 5]], ['a', 'a', 'b'], [4, 4], 1, 'l2') // 'b'
+ * k-nearest-neighbour prediction: the majority label among the k training examples closest to x,
+ * with the L1 distance d₁ = Σ_p |x_p − x_ip| ('l1') or the L2 distance d₂ = √Σ_p (x_p − x_ip)²
+ * ('l2'). Ties in distance go to the earlier training example; ties in the vote go to the label
+ * whose nearest member is closest.
+ * @param Xtr The training examples, an N×D matrix (one example per row).
+ * @param ytr Their N labels: numbers (e.g. 0-based classes) or strings (e.g. "cat").
+ * @param x The example to classify, a D-vector.
+ * @param k The number of neighbours that vote: an integer in 1 … N.
+ * @param metric The distance: "l1" (Manhattan) or "l2" (Euclidean).
+ * @returns The predicted label, one of ytr.
+ * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 1, "l2") // "b"
+ * @example knnPredict([[0, 0], [1, 1], [5, 5]], ["a", "a", "b"], [4, 4], 3, "l1") // "a"
  */
 export function knnPredict<L extends Label>(Xtr: Matrix, ytr: L[], x: Vector, k: number, metric: KnnMetric): L {
   const F = 'knnPredict';
@@ -81,3 +89,6 @@ export function knnPredict<L extends Label>(Xtr: Matrix, ytr: L[], x: Vector, k:
   /* c8 ignore next */
   throw new Error(`${F}: unreachable`);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { knnPredict } satisfies Offers;

@@ -17,6 +17,7 @@ import {
   type Tensor,
   type Vector,
 } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 // Matrices are updated by flattening every operand, running the vector code and cutting the
 // results back into rows: one code path per optimizer, and matrices are rare in practice.
@@ -40,7 +41,11 @@ function checkNonNegativeState(fn: string, name: string, s: Vector): void {
 }
 
 /**
- * Vanilla SGD: x' = x − lr·dx.
+ * One step of vanilla (stochastic) gradient descent, x_{t+1} = x_t − α·dx, with dx = ∇f(x_t).
+ * @param x The parameters x_t: a number, vector or matrix.
+ * @param dx The gradient ∇f(x_t).
+ * @param lr The learning rate α ≥ 0.
+ * @returns The new parameters x_{t+1}.
  * @example sgdStep([1, 2], [0.5, -1], 0.1) // [0.95, 2.1]
  */
 export function sgdStep<T extends Tensor>(x: T, dx: SameShape<T>, lr: number): SameShape<T> {
@@ -58,13 +63,23 @@ export function sgdStep<T extends Tensor>(x: T, dx: SameShape<T>, lr: number): S
 
 /** State returned by `momentumStep` and `nesterovStep`. */
 export interface VelocityState<T extends Tensor> {
+  /** The new parameters x_{t+1}. */
   x: SameShape<T>;
+  /** The new velocity v_{t+1}, to pass to the next step. */
   v: SameShape<T>;
 }
 
 /**
- * SGD with momentum: v' = ρ·v + dx; x' = x − lr·v'. Returns the new `{ x, v }`.
- * @example momentumStep(1, 0.5, 2, 0.1, 0.9) // { x: 0.755, v: 2.45 }
+ * One step of SGD with momentum: v_{t+1} = ρ·v_t + dx; x_{t+1} = x_t − α·v_{t+1}. The velocity v
+ * is a running sum of gradients; start it at 0 (zeros of x's shape).
+ * @param x The parameters x_t: a number, vector or matrix.
+ * @param v The velocity v_t.
+ * @param dx The gradient ∇f(x_t).
+ * @param lr The learning rate α ≥ 0.
+ * @param rho The momentum ρ, in [0, 1) (typically 0.9 or 0.99).
+ * @returns The new parameters x_{t+1} and velocity v_{t+1}.
+ * @example momentumStep(1, 0.5, 2, 0.1, 0.9).x // 0.755
+ * @example momentumStep(1, 0.5, 2, 0.1, 0.9).v // 2.45
  */
 export function momentumStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameShape<T>, lr: number, rho: number): VelocityState<T> {
   const F = 'momentumStep';
@@ -92,9 +107,17 @@ export function momentumStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameSh
 }
 
 /**
- * Nesterov momentum in the "look-ahead" variable:
- * v' = ρ·v − lr·dx; x' = x − ρ·v + (1 + ρ)·v'. Returns the new `{ x, v }`.
- * @example nesterovStep(1, 0.5, 2, 0.1, 0.9) // v' = 0.25, x' = 1 − 0.45 + 0.475 = 1.025
+ * One step of Nesterov momentum, in the "look-ahead" variable x̃ of the lecture:
+ * v_{t+1} = ρ·v_t − α·dx; x̃_{t+1} = x̃_t − ρ·v_t + (1 + ρ)·v_{t+1}, with dx = ∇f(x̃_t). Note the
+ * sign: here the velocity already includes −α.
+ * @param x The parameters x̃_t: a number, vector or matrix.
+ * @param v The velocity v_t.
+ * @param dx The gradient ∇f(x̃_t).
+ * @param lr The learning rate α ≥ 0.
+ * @param rho The momentum ρ, in [0, 1).
+ * @returns The new parameters x̃_{t+1} and velocity v_{t+1}.
+ * @example nesterovStep(1, 0.5, 2, 0.1, 0.9).x // 1.025
+ * @example nesterovStep(1, 0.5, 2, 0.1, 0.9).v // 0.25
  */
 export function nesterovStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameShape<T>, lr: number, rho: number): VelocityState<T> {
   const F = 'nesterovStep';
@@ -125,22 +148,43 @@ export function nesterovStep<T extends Tensor>(x: T, v: SameShape<T>, dx: SameSh
 
 /** State returned by `adagradStep` and `rmspropStep`. */
 export interface CacheState<T extends Tensor> {
+  /** The new parameters. */
   x: SameShape<T>;
+  /** The new grad_squared (running sum or average of squared gradients), to pass to the next step. */
   cache: SameShape<T>;
 }
 
 /**
- * AdaGrad: cache' = cache + dx²; x' = x − lr·dx / (√cache' + ε). Returns the new `{ x, cache }`.
- * @example adagradStep(1, 0, 2, 0.1) // { x: ≈0.9, cache: 4 }
+ * One step of AdaGrad: grad_squared' = grad_squared + dx²; x' = x − α·dx / (√grad_squared' + ε),
+ * elementwise. Each parameter's step shrinks as its squared gradients accumulate.
+ * @param x The parameters: a number, vector or matrix.
+ * @param cache The running sum of squared gradients (grad_squared), every element ≥ 0;
+ * start it at 0.
+ * @param dx The gradient.
+ * @param lr The learning rate α ≥ 0.
+ * @param eps ε > 0.
+ * @returns The new parameters and the new grad_squared.
+ * @example adagradStep(1, 0, 2, 0.1).x // 0.9
+ * @example adagradStep(1, 0, 2, 0.1).cache // 4
  */
 export function adagradStep<T extends Tensor>(x: T, cache: SameShape<T>, dx: SameShape<T>, lr: number, eps = 1e-7): CacheState<T> {
   return squaresStep('adagradStep', x, cache, dx, lr, 1, 1, eps);
 }
 
 /**
- * RMSProp: cache' = d·cache + (1 − d)·dx²; x' = x − lr·dx / (√cache' + ε), d = decay in [0, 1).
- * Returns the new `{ x, cache }`.
- * @example rmspropStep(1, 0, 2, 0.1, 0.9) // { x: ≈1 − 0.1·2/√0.4, cache: 0.4 }
+ * One step of RMSProp: grad_squared' = d·grad_squared + (1 − d)·dx²;
+ * x' = x − α·dx / (√grad_squared' + ε), elementwise, with the decay rate d. Unlike AdaGrad the old
+ * squares fade, so the steps do not shrink to nothing.
+ * @param x The parameters: a number, vector or matrix.
+ * @param cache The running average of squared gradients (grad_squared), every element ≥ 0;
+ * start it at 0.
+ * @param dx The gradient.
+ * @param lr The learning rate α ≥ 0.
+ * @param decay The decay rate d, in [0, 1) (typically 0.9 or 0.99).
+ * @param eps ε > 0.
+ * @returns The new parameters and the new grad_squared.
+ * @example rmspropStep(1, 0, 2, 0.1, 0.9).x // 0.683772
+ * @example rmspropStep(1, 0, 2, 0.1, 0.9).cache // 0.4
  */
 export function rmspropStep<T extends Tensor>(x: T, cache: SameShape<T>, dx: SameShape<T>, lr: number, decay: number, eps = 1e-7): CacheState<T> {
   checkFraction('rmspropStep', 'decay', decay);
@@ -188,17 +232,31 @@ function squaresStep<T extends Tensor>(
 
 /** State returned by `adamStep`: the new parameters and the (biased) moment estimates. */
 export interface AdamState<T extends Tensor> {
+  /** The new parameters. */
   x: SameShape<T>;
+  /** The new first moment m' (biased: before the correction), to pass to the next step. */
   m: SameShape<T>;
+  /** The new second moment v' (biased), to pass to the next step. */
   v: SameShape<T>;
 }
 
 /**
- * Adam with bias correction, step t (integer ≥ 1, counting from 1):
- * m' = β1·m + (1 − β1)·dx; v' = β2·v + (1 − β2)·dx²;
- * m̂ = m' / (1 − β1^t); v̂ = v' / (1 − β2^t); x' = x − lr·m̂ / (√v̂ + ε).
- * Returns `{ x, m, v }` with the biased moments m', v' (the state to pass to the next step).
- * @example adamStep(1, 0, 0, 2, 1, 0.1, 0.9, 0.999) // { x: ≈0.9, m: 0.2, v: 0.004 }
+ * One step of Adam with bias correction, at step t = 1, 2, …:
+ * m' = β₁·m + (1 − β₁)·dx; v' = β₂·v + (1 − β₂)·dx² (the first and second moments);
+ * m̂ = m'/(1 − β₁^t); v̂ = v'/(1 − β₂^t) (the unbiased moments); x' = x − α·m̂ / (√v̂ + ε).
+ * @param x The parameters: a number, vector or matrix.
+ * @param m The first moment m (start at 0).
+ * @param v The second moment v (start at 0), every element ≥ 0.
+ * @param dx The gradient.
+ * @param t The step number: an integer ≥ 1 (the first step is t = 1).
+ * @param lr The learning rate α ≥ 0.
+ * @param beta1 β₁, in [0, 1) (typically 0.9).
+ * @param beta2 β₂, in [0, 1) (typically 0.999).
+ * @param eps ε > 0.
+ * @returns The new parameters and the new biased moments m', v' (the
+ * state for the next step; the unbiased m̂ and v̂ are not returned).
+ * @example adamStep(1, 0, 0, 2, 1, 0.1, 0.9, 0.999).x // 0.9
+ * @example adamStep(1, 0, 0, 2, 1, 0.1, 0.9, 0.999).m // 0.2
  */
 export function adamStep<T extends Tensor>(
   x: T,
@@ -251,3 +309,6 @@ export function adamStep<T extends Tensor>(
   }
   return { x: like(x, ox), m: like(x, om), v: like(x, ov) };
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { sgdStep, momentumStep, nesterovStep, adagradStep, rmspropStep, adamStep } satisfies Offers;

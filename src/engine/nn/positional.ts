@@ -2,12 +2,18 @@
  * Sinusoidal positional encoding of the Transformer.
  */
 import { checkInteger } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
- * Positional encoding of position `pos` as a d-vector:
- * PE[2i] = sin(pos/10000^(2i/d)), PE[2i+1] = cos(pos/10000^(2i/d)).
- * pos is an integer ≥ 0, d an integer ≥ 1 (odd d ends with a sine).
+ * The Transformer's sinusoidal positional encoding p_j = pos(j) of position j, a d-vector:
+ * p[2i] = sin(j/10000^(2i/d)), p[2i+1] = cos(j/10000^(2i/d)) (0-based entries; for an odd d the
+ * last entry is a sine). It is combined with the input vector x_j so attention can tell positions
+ * apart.
+ * @param pos The position j: an integer ≥ 0.
+ * @param d The dimension d: an integer ≥ 1.
+ * @returns The d-vector p_j.
  * @example positionalEncoding(0, 4) // [0, 1, 0, 1]
+ * @example positionalEncoding(1, 2) // [0.841471, 0.540302]
  */
 export function positionalEncoding(pos: number, d: number): number[] {
   const F = 'positionalEncoding';
@@ -21,3 +27,6 @@ export function positionalEncoding(pos: number, d: number): number[] {
   }
   return out;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { positionalEncoding } satisfies Offers;

@@ -3,10 +3,17 @@
  */
 import { dotUnchecked } from './kernels.js';
 import { checkMatrix, checkMatrixShape, checkVector, checkVectorLength, ShapeError, type Matrix, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
- * Vanilla RNN step h' = tanh(W_hh·h + W_xh·x); W_hh is H×H, W_xh is H×D.
+ * One time step of a vanilla RNN (no bias, as in the lecture): h_t = tanh(W_hh·h_{t−1} + W_xh·x_t).
+ * @param Whh The hidden-to-hidden weights W_hh, an H×H matrix.
+ * @param Wxh The input-to-hidden weights W_xh, an H×D matrix.
+ * @param h The previous hidden state h_{t−1}, an H-vector.
+ * @param x The input x_t, a D-vector.
+ * @returns The new hidden state h_t, an H-vector.
  * @example rnnStep([[0]], [[1]], [0], [0]) // [0]
+ * @example rnnStep([[0.5]], [[1, -1]], [1], [2, 1]) // [0.905148]
  */
 export function rnnStep(Whh: Matrix, Wxh: Matrix, h: Vector, x: Vector): Vector {
   const F = 'rnnStep';
@@ -45,10 +52,17 @@ function sigmoid1(x: number): number {
 }
 
 /**
- * LSTM step. W is 4H×(H + D), applied to the stacked vector [h; x] (no bias); its row blocks
- * are, in order, the input gate i, forget gate f, output gate o (σ) and candidate g (tanh):
- * (i, f, o, g) = (σ, σ, σ, tanh)(W·[h; x]); c' = f ⊙ c + i ⊙ g; h' = o ⊙ tanh(c').
- * @example lstmStep([[0, 0], [0, 0], [0, 0], [0, 0]], [0], [1], [2]).c // [1] (0.5·2 + 0.5·0)
+ * One time step of an LSTM (no bias, as in the lecture). W is applied to the stacked vector
+ * [h_{t−1}; x_t] and its four row blocks of H rows give, in order, the input gate i, forget gate f,
+ * output gate o and the gate g:
+ * (i, f, o, g) = (σ, σ, σ, tanh)(W·[h_{t−1}; x_t]); c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t).
+ * Read the parts with `.h`, `.c`, `.i`, `.f`, `.o`, `.g`.
+ * @param W The weights, a 4H×(H + D) matrix.
+ * @param h The previous hidden state h_{t−1}, an H-vector.
+ * @param x The input x_t, a D-vector.
+ * @param c The previous cell state c_{t−1}, an H-vector.
+ * @returns The new hidden and cell states and the four gates, each an H-vector.
+ * @example lstmStep([[0, 0], [0, 0], [0, 0], [0, 0]], [0], [1], [2]).c // [1]
  */
 export function lstmStep(W: Matrix, h: Vector, x: Vector, c: Vector): LstmResult {
   const F = 'lstmStep';
@@ -82,3 +96,6 @@ function stackedDot(w: Vector, h: Vector, x: Vector, H: number, D: number): numb
   for (let j = 0; j < D; j++) s += w[H + j] * x[j];
   return s;
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { rnnStep, lstmStep } satisfies Offers;

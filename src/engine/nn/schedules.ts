@@ -2,11 +2,18 @@
  * Learning-rate schedules: the learning rate to use at a given epoch or iteration.
  */
 import { checkFinite, checkNonNegative, checkPositive, checkVector, type Vector } from './shapes.js';
+import type { Offers } from '../registry.js';
 
 /**
- * Step decay: lr = lr0 · γ^(number of milestones ≤ epoch). The decay applies from the
- * milestone epoch itself on (with milestones [30, 60, 90], epoch 30 already uses lr0·γ).
- * @example lrStep(0.1, 60, [30, 60, 90]) // 0.1·0.1² = 0.001
+ * Step decay: the learning rate α_0 multiplied by γ once for every milestone reached,
+ * α = α_0·γ^(number of milestones ≤ epoch). The decay applies from the milestone epoch itself on:
+ * with milestones [30, 60, 90], epoch 30 already uses α_0·γ.
+ * @param lr0 The initial learning rate α_0 ≥ 0.
+ * @param epoch The current epoch, ≥ 0.
+ * @param milestones The epochs at which the rate drops, a vector (e.g. [30, 60, 90]).
+ * @param gamma The factor γ > 0.
+ * @returns The learning rate at `epoch`.
+ * @example lrStep(0.1, 60, [30, 60, 90]) // 0.001
  */
 export function lrStep(lr0: number, epoch: number, milestones: Vector, gamma = 0.1): number {
   const F = 'lrStep';
@@ -28,7 +35,11 @@ function checkHorizon(fn: string, lr0: number, t: number, T: number): void {
 }
 
 /**
- * Cosine decay: lr = ½·lr0·(1 + cos(π·t/T)) for 0 ≤ t ≤ T.
+ * Cosine decay α_t = ½·α_0·(1 + cos(π·t/T)), from α_0 at t = 0 to 0 at t = T.
+ * @param lr0 The initial learning rate α_0 ≥ 0.
+ * @param t The current step or epoch, in [0, T].
+ * @param T The total number of steps or epochs, > 0.
+ * @returns α_t.
  * @example lrCosine(0.1, 50, 100) // 0.05
  */
 export function lrCosine(lr0: number, t: number, T: number): number {
@@ -37,7 +48,11 @@ export function lrCosine(lr0: number, t: number, T: number): number {
 }
 
 /**
- * Linear decay: lr = lr0·(1 − t/T) for 0 ≤ t ≤ T.
+ * Linear decay α_t = α_0·(1 − t/T), from α_0 at t = 0 to 0 at t = T.
+ * @param lr0 The initial learning rate α_0 ≥ 0.
+ * @param t The current step or epoch, in [0, T].
+ * @param T The total number of steps or epochs, > 0.
+ * @returns α_t.
  * @example lrLinear(0.1, 25, 100) // 0.075
  */
 export function lrLinear(lr0: number, t: number, T: number): number {
@@ -46,7 +61,10 @@ export function lrLinear(lr0: number, t: number, T: number): number {
 }
 
 /**
- * Inverse square root decay: lr = lr0/√t for t ≥ 1.
+ * Inverse square root decay α_t = α_0/√t.
+ * @param lr0 The initial learning rate α_0 ≥ 0.
+ * @param t The current step, ≥ 1.
+ * @returns α_t.
  * @example lrInvSqrt(0.1, 4) // 0.05
  */
 export function lrInvSqrt(lr0: number, t: number): number {
@@ -56,3 +74,6 @@ export function lrInvSqrt(lr0: number, t: number): number {
   if (t < 1) throw new RangeError(`${F}: t=${t} must be ≥ 1 (lr0/√t blows up as t → 0)`);
   return lr0 / Math.sqrt(t);
 }
+
+/** What this module offers to template expressions (see ../registry.ts). */
+export const offers = { lrStep, lrCosine, lrLinear, lrInvSqrt } satisfies Offers;

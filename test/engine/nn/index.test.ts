@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as nn from '../../../src/engine/nn/index.js';
+import { REGISTRY } from '../../../src/engine/registry.js';
 
-// The expression sandbox installs every lowercase function exported here under its own name,
-// so this list is the template-facing API: additions are deliberate, helpers must stay out.
+// The library's TypeScript API. What templates may call is the registry's business
+// (test/engine/registry.test.ts); the two agree, so that a public function is never left
+// unoffered by accident.
 const API = [
   'adagradStep',
   'adamStep',
@@ -68,6 +70,12 @@ describe('nn/index', () => {
       .map(([k]) => k)
       .sort();
     expect(fns).toEqual([...API, 'ShapeError'].sort());
+  });
+
+  it('exports exactly the functions the nn modules and autodiff offer to templates', () => {
+    const offered = [...REGISTRY.values()].filter((e) => e.module !== 'helpers').map((e) => e.name);
+    expect(offered.sort()).toEqual(API);
+    for (const name of API) expect(REGISTRY.get(name)?.fn, name).toBe(nn[name as keyof typeof nn]);
   });
 
   it('keeps validation helpers and graph internals private', () => {
