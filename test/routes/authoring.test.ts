@@ -119,6 +119,28 @@ describe('the lifecycle', () => {
     expect(report.json()).toMatchObject({ variants: 50, failures: [], passed: true });
     expect(report.json().distinct).toBeGreaterThan(10);
     expect((await call(ta, 'GET', `${base()}/templates/pool-course/versions/2`)).json()).toMatchObject({ selfTestPassed: true, selfTest: { passed: true } });
+    // As JSON lines, for a page that shows progress: progress as the batches finish, then the report.
+    const streamed = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1${base()}/templates/pool-course/versions/2/self-test`,
+      headers: { ...ta.auth, accept: 'application/x-ndjson' },
+      payload: { variants: 60 },
+    });
+    expect(streamed.headers['content-type']).toContain('application/x-ndjson');
+    const lines = streamed.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; done?: number; total?: number; passed?: boolean });
+    expect(lines.at(-1)).toMatchObject({ type: 'report', variants: 60, passed: true });
+    const progress = lines.filter((l) => l.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ done: 60, total: 60 });
+    const missing = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1${base()}/templates/pool-course/versions/99/self-test`,
+      headers: { ...ta.auth, accept: 'application/x-ndjson' },
+    });
+    expect(missing.statusCode).toBe(404);
 
     // A TA may not publish; the instructor may.
     expect((await call(ta, 'POST', `${base()}/templates/pool-course/versions/2/publish`)).statusCode).toBe(403);

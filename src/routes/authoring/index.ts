@@ -12,8 +12,9 @@ import { MAX_SEED } from '../../engine/index.js';
 import { authorizeCourse } from '../../authz/index.js';
 import { CourseTemplates } from '../../authoring/course-templates.js';
 import { inProcessRunner } from '../../authoring/runner.js';
-import { courseParams, errors, urlInt } from '../schemas.js';
+import { courseParams, errors, optionalBody, urlInt } from '../schemas.js';
 import { partOut } from '../practice/schemas.js';
+import { toErrorBody } from '../../plugins/errors.js';
 
 const tags = ['authoring'];
 const slug = z
@@ -78,6 +79,35 @@ const previewOut = z.object({
   answers: z.record(z.string(), z.unknown()),
   solution: z.string(),
 });
+
+/** The self-test as JSON lines: progress as it comes, then the report (or the error). */
+async function* progressLines(run: (onProgress: (done: number, total: number) => void) => Promise<unknown>): AsyncGenerator<string> {
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  let finished = false;
+  const push = (line: object) => {
+    queue.push(`${JSON.stringify(line)}\n`);
+    wake?.();
+  };
+  void run((done, total) => push({ type: 'progress', done, total }))
+    .then(
+      (report) => push({ type: 'report', ...(report as object) }),
+      (err: unknown) => {
+        const body = toErrorBody(err);
+        push({ type: 'error', code: body.code, message: body.message });
+      },
+    )
+    .finally(() => {
+      finished = true;
+      wake?.();
+    });
+  for (;;) {
+    while (queue.length) yield queue.shift() as string;
+    if (finished) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+  }
+}
 
 const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
   const templates = new CourseTemplates(app, inProcessRunner);
@@ -227,13 +257,35 @@ const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary:
           'Self-test a version: N variants, each checked (correct answer scores 1, a perturbed one less, unreadable text is a format error); the report is stored, and a version publishes only after one passed (staff)',
+        description:
+          'With `Accept: application/x-ndjson` the response is a stream of JSON lines as the test runs: `{"type":"progress","done":25,"total":100}` …, ' +
+          'then `{"type":"report", …the report}` (or `{"type":"error","code","message"}`).',
         params: versionParams,
-        body: z.strictObject({ variants: z.number().int().min(10).max(1000).default(100) }).optional(),
-        response: { 200: selfTestOut, ...errors },
+        body: optionalBody(z.strictObject({ variants: z.number().int().min(10).max(1000).default(100) })),
+        response: {
+          200: z.union([selfTestOut, z.instanceof(Readable)]).meta({
+            description: 'the report (JSON), or with Accept: application/x-ndjson its progress and then the report as JSON lines',
+            content: {
+              'application/json': { schema: z.toJSONSchema(selfTestOut, { io: 'output' }) },
+              'application/x-ndjson': { schema: { type: 'string' } },
+            },
+          }),
+          ...errors,
+        },
       },
     },
-    async (request) =>
-      templates.selfTest(await staff(request.params.courseId, request.principal), request.params.slug, request.params.version, request.body?.variants ?? 100),
+    async (request, reply) => {
+      const course = await staff(request.params.courseId, request.principal);
+      const run = (onProgress?: (done: number, total: number) => void) =>
+        templates.selfTest(course, request.params.slug, request.params.version, request.body.variants, onProgress);
+      if (!/application\/x-ndjson/.test(request.headers.accept ?? '')) return run();
+      // The version must exist before the stream starts, so that a 404 is still a JSON error.
+      await templates.compiledVersion(course, request.params.slug, request.params.version);
+      return reply
+        .type('application/x-ndjson')
+        .header('cache-control', 'no-store')
+        .send(Readable.from(progressLines(run)));
+    },
   );
 
   app.post(

@@ -56,16 +56,14 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
         .all()
         .filter((t) => (!topic || t.topic === topic) && (!tag || t.tags.includes(tag)) && (!difficulty || t.difficulty === difficulty))
         .sort((a, b) => (a.topic === b.topic ? (a.slug < b.slug ? -1 : 1) : a.topic < b.topic ? -1 : 1));
-      const items = visible
-        .slice((page - 1) * pageSize, page * pageSize)
-        .map((t) => ({
-          id: t.slug,
-          title: t.title,
-          topic: t.topic,
-          tags: t.tags,
-          difficulty: t.difficulty,
-          source: t.courseId ? ('course' as const) : ('builtin' as const),
-        }));
+      const items = visible.slice((page - 1) * pageSize, page * pageSize).map((t) => ({
+        id: t.slug,
+        title: t.title,
+        topic: t.topic,
+        tags: t.tags,
+        difficulty: t.difficulty,
+        source: t.courseId ? ('course' as const) : ('builtin' as const),
+      }));
       return { items, page, pageSize, total: visible.length };
     },
   );

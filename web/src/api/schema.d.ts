@@ -4148,7 +4148,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Self-test a version: N variants, each checked (correct answer scores 1, a perturbed one less, unreadable text is a format error); the report is stored, and a version publishes only after one passed (staff) */
+    /**
+     * Self-test a version: N variants, each checked (correct answer scores 1, a perturbed one less, unreadable text is a format error); the report is stored, and a version publishes only after one passed (staff)
+     * @description With `Accept: application/x-ndjson` the response is a stream of JSON lines as the test runs: `{"type":"progress","done":25,"total":100}` …, then `{"type":"report", …the report}` (or `{"type":"error","code","message"}`).
+     */
     post: {
       parameters: {
         query?: never;
@@ -4160,7 +4163,7 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody: {
+      requestBody?: {
         content: {
           'application/json': {
             /** @default 100 */
@@ -4169,7 +4172,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
+        /** @description the report (JSON), or with Accept: application/x-ndjson its progress and then the report as JSON lines */
         200: {
           headers: {
             [name: string]: unknown;
@@ -4187,6 +4190,7 @@ export interface paths {
               timings?: unknown;
               variants: number;
             };
+            'application/x-ndjson': string;
           };
         };
         /** @description Default Response */
