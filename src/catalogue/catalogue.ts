@@ -22,6 +22,8 @@ export interface LoadedVersion {
   templateId: string;
   version: number;
   compiled: CompiledTemplate;
+  /** A course's own template, written over the API: its code runs only in the sandbox. */
+  untrusted: boolean;
 }
 
 /** A template as a course sees it: its current (published) version. */
@@ -141,9 +143,9 @@ export class Catalogue {
   async version(versionId: string): Promise<LoadedVersion> {
     const hit = this.versions.get(versionId);
     if (hit) return hit;
-    const row = await this.prisma.templateVersion.findUnique({ where: { id: versionId } });
+    const row = await this.prisma.templateVersion.findUnique({ where: { id: versionId }, include: { template: { select: { courseId: true } } } });
     if (!row) throw notFound('template version');
-    return this.remember(row);
+    return this.remember({ ...row, untrusted: row.template.courseId !== null });
   }
 
   /** The version if this process has it compiled already (no database access). */
@@ -173,11 +175,12 @@ export class Catalogue {
     for (const fn of this.listeners) fn(courseId);
   }
 
-  private remember(row: { id: string; templateId: string; version: number; content: unknown }): LoadedVersion {
+  private remember(row: { id: string; templateId: string; version: number; content: unknown; untrusted: boolean }): LoadedVersion {
     const loaded = {
       versionId: row.id,
       templateId: row.templateId,
       version: row.version,
+      untrusted: row.untrusted,
       compiled: compileTemplate(row.content, `${row.templateId} v${row.version}`),
     };
     this.versions.set(row.id, loaded);
