@@ -175,7 +175,7 @@ function nodeAt(doc: Document, path: Path): { node: YamlNode | undefined; exact:
   for (const step of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === step);
-      if (!pair) return { node, exact: false };
+      if (!pair) return { node, exact: false, key };
       key = isScalar(pair.key) ? pair.key : undefined;
       const next = pair.value as YamlNode | null;
       if (!next) return { node: key ?? node, exact: false };
@@ -504,9 +504,13 @@ function checkSeeds(out: Collector, ct: CompiledTemplate, unsatisfiable: boolean
       if (seen.has(key)) continue;
       seen.add(key);
       const msg = messageOf(err);
-      const code: IssueCode = /expected (a finite number|an integer|a non-empty vector of finite|a rectangular matrix of finite)/.test(msg)
-        ? 'ANSWER_NOT_FINITE'
-        : 'EVALUATION_FAILED';
+      // A seed whose draws all failed: the constraints pass too rarely for maxTries.
+      const code: IssueCode =
+        err instanceof ConstraintError
+          ? 'CONSTRAINTS_UNSATISFIABLE'
+          : /expected (a finite number|an integer|a non-empty vector of finite|a rectangular matrix of finite)/.test(msg)
+            ? 'ANSWER_NOT_FINITE'
+            : 'EVALUATION_FAILED';
       out.add('error', code, path, `seed ${seed}: ${msg}`);
     }
   }

@@ -80,6 +80,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** This call's deadline in ms, instead of the default for its task. */
   timeoutMs?: number;
+  /** How long this call may wait for a free worker (ms), instead of `timeouts.queue`. */
+  queueTimeoutMs?: number;
   /**
    * A string that identifies this content for as long as the process lives (a template
    * version's stored hash or id), so the content need not be sent or validated again.
@@ -212,7 +214,7 @@ export class TemplateSandbox {
 
   /** Waits until a worker has loaded the engine; returns its thread id and load time. Useful before measuring. */
   async ping(options: CallOptions = {}): Promise<PingValue> {
-    return (await this.run({ kind: 'ping' }, options.timeoutMs ?? this.timeouts.validate, options.signal)) as PingValue;
+    return (await this.run({ kind: 'ping' }, options.timeoutMs ?? this.timeouts.validate, options)) as PingValue;
   }
 
   /** Every problem of a template (YAML text or a parsed object), with paths and YAML lines; see validateTemplateSource. */
@@ -233,7 +235,7 @@ export class TemplateSandbox {
         warnings: [],
       };
     }
-    return (await this.run({ kind: 'validate', source }, options.timeoutMs ?? this.timeouts.validate, options.signal)) as ValidationResult;
+    return (await this.run({ kind: 'validate', source }, options.timeoutMs ?? this.timeouts.validate, options)) as ValidationResult;
   }
 
   /** The variant for `seed`, as an author previews it (instantiate's result, under the preview deadline). */
@@ -311,12 +313,12 @@ export class TemplateSandbox {
     const ms = options.timeoutMs ?? defaultMs;
     const known = options.key ?? (isObject(content) ? this.keys.get(content) : undefined);
     if (known !== undefined) {
-      const reply = await this.run(make({ key: known, where: options.where }), ms, options.signal, true);
+      const reply = await this.run(make({ key: known, where: options.where }), ms, options, true);
       if (reply !== 'miss') return reply;
     }
     this.checkContent(content);
     const task = make({ key: options.key, content, where: options.where });
-    return this.run(task, ms, options.signal, false, (hash) => {
+    return this.run(task, ms, options, false, (hash) => {
       if (options.key === undefined && isObject(content)) this.keys.set(content, hash);
     });
   }
@@ -333,11 +335,13 @@ export class TemplateSandbox {
     }
   }
 
-  private run(task: SandboxTask, ms: number, signal?: AbortSignal): Promise<TaskValue>;
-  private run(task: SandboxTask, ms: number, signal: AbortSignal | undefined, missOk: true): Promise<TaskValue | 'miss'>;
-  private run(task: SandboxTask, ms: number, signal: AbortSignal | undefined, missOk: false, onKey: (key: string) => void): Promise<TaskValue>;
-  private async run(task: SandboxTask, ms: number, signal?: AbortSignal, missOk = false, onKey?: (key: string) => void): Promise<TaskValue | 'miss'> {
+  private run(task: SandboxTask, ms: number, options: CallOptions): Promise<TaskValue>;
+  private run(task: SandboxTask, ms: number, options: CallOptions, missOk: true): Promise<TaskValue | 'miss'>;
+  private run(task: SandboxTask, ms: number, options: CallOptions, missOk: false, onKey: (key: string) => void): Promise<TaskValue>;
+  private async run(task: SandboxTask, ms: number, options: CallOptions, missOk = false, onKey?: (key: string) => void): Promise<TaskValue | 'miss'> {
     if (this.closed) throw new SandboxError('SHUTTING_DOWN', 'the template sandbox is closed');
+    const { signal } = options;
+    const queueMs = options.queueTimeoutMs ?? this.timeouts.queue;
     signal?.throwIfAborted();
     const started = new BigInt64Array(new SharedArrayBuffer(8));
     const controller = new AbortController();
@@ -348,13 +352,13 @@ export class TemplateSandbox {
     const check = (): void => {
       const now = Date.now();
       const at = Number(Atomics.load(started, 0));
-      const left = at === 0 ? this.timeouts.queue - (now - queuedAt) : at + ms - now;
+      const left = at === 0 ? queueMs - (now - queuedAt) : at + ms - now;
       if (left <= 0) {
         why = at === 0 ? 'busy' : 'timeout';
         controller.abort();
       } else timer = setTimeout(check, at === 0 ? Math.min(left, ms) : left);
     };
-    let timer = setTimeout(check, ms);
+    let timer = setTimeout(check, Math.min(ms, queueMs));
     const onAbort = (): void => {
       why = 'caller';
       controller.abort();
@@ -365,7 +369,7 @@ export class TemplateSandbox {
       reply = await this.pool.run({ task, started }, { signal: controller.signal });
     } catch (err) {
       if (why === 'caller') throw signal?.reason ?? err;
-      throw this.failure(err, why, task, ms);
+      throw this.failure(err, why, task, ms, queueMs);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -383,7 +387,7 @@ export class TemplateSandbox {
   }
 
   /** What a task that did not come back means for the caller. */
-  private failure(err: unknown, why: Why | undefined, task: SandboxTask, ms: number): Error {
+  private failure(err: unknown, why: Why | undefined, task: SandboxTask, ms: number, queueMs: number): Error {
     const what =
       task.kind === 'selfTest'
         ? `self-test of seeds ${task.firstSeed}..${task.firstSeed + task.n - 1}`
@@ -391,7 +395,7 @@ export class TemplateSandbox {
           ? `instantiating seed ${task.seed}`
           : task.kind;
     if (why === 'timeout') return new SandboxError('TEMPLATE_TIMEOUT', `${what} took longer than ${ms} ms (a loop, or far too much work); it was stopped`);
-    if (why === 'busy') return new SandboxError('SANDBOX_BUSY', `no sandbox worker became free within ${this.timeouts.queue} ms`);
+    if (why === 'busy') return new SandboxError('SANDBOX_BUSY', `no sandbox worker became free within ${queueMs} ms`);
     const code = (err as { code?: unknown } | null)?.code;
     const message = err instanceof Error ? err.message : String(err);
     if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
