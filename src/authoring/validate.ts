@@ -40,7 +40,8 @@ export type IssueCode =
   | 'CONSTRAINTS_RARE'
   | 'ANSWER_NOT_FINITE'
   | 'EVALUATION_FAILED'
-  | 'NOT_FINITE_TEXT';
+  | 'NOT_FINITE_TEXT'
+  | 'SLOW';
 
 export interface Issue {
   /** Where in the template: `['answers', 1, 'expr']`; `[]` for the whole document. */
@@ -76,10 +77,14 @@ export const VALIDATE_LIMITS = {
   samples: 200,
   /** Seeds instantiated to check the answers evaluate (and are finite). */
   seeds: 8,
-  /** Time budget (ms) for sampling; fewer samples are drawn if a draw is slow. */
+  /** Time budget (ms) for sampling; fewer samples are drawn if a draw is slow (at least 10, or 1 past 4× the budget). */
   sampleBudgetMs: 300,
   /** Below this estimated acceptance rate, the constraints are reported as rarely satisfiable. */
   rareBelow: 0.2,
+  /** Time budget (ms) for instantiating seeds; at least one is always instantiated. */
+  seedBudgetMs: 2000,
+  /** A variant slower than this (ms) to instantiate is reported: variants are issued under a deadline (2 s by default). */
+  slowVariantMs: 500,
 } as const;
 
 /** Names every object has. `__proto__` cannot be a key at all (assigning it sets the prototype); the others work but invite confusion. */
@@ -431,7 +436,9 @@ function checkConstraints(out: Collector, ct: CompiledTemplate): void {
   const started = performance.now();
   // Seeds far from the ones authors preview, so the estimate is not tuned to them.
   for (let s = 0; s < VALIDATE_LIMITS.samples; s++) {
-    if (s >= 50 && performance.now() - started > VALIDATE_LIMITS.sampleBudgetMs) break;
+    // At least 10 draws within the budget, at least one within four times it (a slow template gets a rough estimate).
+    const elapsed = performance.now() - started;
+    if (s > 0 && elapsed > (s >= 10 ? 1 : 4) * VALIDATE_LIMITS.sampleBudgetMs) break;
     drawn++;
     let scope: Map<string, unknown>;
     try {
@@ -481,9 +488,14 @@ function checkConstraints(out: Collector, ct: CompiledTemplate): void {
 /** Instantiates a few seeds: every answer must evaluate to a value of its type (finite numbers). */
 function checkSeeds(out: Collector, ct: CompiledTemplate, unsatisfiable: boolean): void {
   const seen = new Set<string>();
+  const started = performance.now();
+  let slowest = 0;
   for (let seed = 1; seed <= VALIDATE_LIMITS.seeds; seed++) {
+    if (seed > 1 && performance.now() - started > VALIDATE_LIMITS.seedBudgetMs) break;
     try {
+      const t0 = performance.now();
       const v = instantiate(ct, seed);
+      slowest = Math.max(slowest, performance.now() - t0);
       for (const [field, text] of [
         ['prompt', v.public.prompt],
         ['solution', v.secret.solution],
@@ -513,6 +525,9 @@ function checkSeeds(out: Collector, ct: CompiledTemplate, unsatisfiable: boolean
             : 'EVALUATION_FAILED';
       out.add('error', code, path, `seed ${seed}: ${msg}`);
     }
+  }
+  if (slowest > VALIDATE_LIMITS.slowVariantMs) {
+    out.add('warning', 'SLOW', [], `a variant takes up to ${Math.round(slowest)} ms to instantiate; variants are issued under a deadline of a few seconds`);
   }
 }
 

@@ -73,6 +73,8 @@ export interface SandboxOptions {
   selfTestBatch?: number;
   /** Distinct templates a worker compiles before the pool replaces its workers (default 500); see worker.ts. */
   recycleAfterCompiles?: number;
+  /** Called with errors of workers that no task was waiting for (a worker crashing between tasks); for the app's log. */
+  onWorkerError?: (err: Error) => void;
 }
 
 export interface CallOptions {
@@ -132,6 +134,16 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/** The only variables a worker sees: what Node and tsx read (temporary directory, NODE_ENV). */
+function workerEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of ['NODE_ENV', 'TMPDIR', 'TMP', 'TEMP']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
 function isObject(v: unknown): v is object {
   return v !== null && typeof v === 'object';
 }
@@ -154,12 +166,14 @@ export class TemplateSandbox {
   private recycled = 0;
   private readonly keys = new WeakMap<object, string>();
   private readonly batch: number;
+  private readonly onWorkerError: ((err: Error) => void) | undefined;
   private closed = false;
 
   constructor(options: SandboxOptions = {}) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.batch = options.selfTestBatch ?? 25;
+    this.onWorkerError = options.onWorkerError;
     const maxThreads = options.maxThreads ?? availableParallelism();
     this.poolOptions = {
       filename: WORKER_ENTRY,
@@ -169,6 +183,9 @@ export class TemplateSandbox {
       maxQueue: options.maxQueue ?? 1000,
       resourceLimits: this.limits,
       execArgv: workerExecArgv(),
+      // Not the server's environment: a template that found a way out of the expression
+      // language would find no database URL or secret there.
+      env: workerEnv(),
       workerData: { cacheSize: options.cacheSize ?? 256, recycleAfterCompiles: options.recycleAfterCompiles ?? 500 },
       // Tasks are synchronous and bounded by their deadline; close() need not wait long.
       closeTimeout: 1000,
@@ -180,7 +197,7 @@ export class TemplateSandbox {
     const pool = new Piscina<Envelope, SandboxReply>(this.poolOptions);
     // A worker that dies between tasks (it should not) is replaced by piscina; without a
     // listener its 'error' event would be an uncaught exception in the app.
-    pool.on('error', () => {});
+    pool.on('error', (err: Error) => this.onWorkerError?.(err));
     return pool;
   }
 
@@ -404,7 +421,8 @@ export class TemplateSandbox {
     if (this.closed) return new SandboxError('SHUTTING_DOWN', 'the template sandbox was closed while the task ran');
     if (/queue is at limit/i.test(message))
       return new SandboxError('SANDBOX_BUSY', `more than ${this.pool.options.maxQueue} tasks are waiting for the sandbox`);
-    const failed = new SandboxError('SANDBOX_FAILED', `${what} failed in the sandbox: ${message}`);
+    // A server fault: the message stays generic (5xx details are logged, not returned); the cause has the detail.
+    const failed = new SandboxError('SANDBOX_FAILED', `${what} failed in the sandbox`);
     failed.cause = err;
     return failed;
   }

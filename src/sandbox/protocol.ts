@@ -45,10 +45,11 @@ export interface SerializedError {
   stack?: string;
 }
 
-/** ping's answer: the worker's thread id and how long loading the engine took it. */
+/** ping's answer: the worker's thread id, how long loading the engine took it, and the names of the environment variables it sees. */
 export interface PingValue {
   threadId: number;
   loadMs: number;
+  env: string[];
 }
 
 export type TaskValue = PingValue | ValidationResult | Variant | GradeResult | SelfTestBatch;

@@ -118,7 +118,7 @@ function run(envelope: Envelope): SandboxReply {
   const task = envelope.task;
   switch (task.kind) {
     case 'ping':
-      return { ok: true, value: { threadId, loadMs } };
+      return { ok: true, value: { threadId, loadMs, env: Object.keys(process.env) } };
     case 'validate':
       compiles++;
       return { ok: true, value: validateTemplateSource(task.source) };

@@ -54,6 +54,20 @@ describe('the worker loads TypeScript', () => {
     expect(loadMs).toBeGreaterThan(0);
   });
 
+  it("without the server's environment", async () => {
+    process.env.QUIZGRAD_TEST_SECRET = 'x';
+    const fresh = new TemplateSandbox({ maxThreads: 1 });
+    try {
+      const { env } = await fresh.ping();
+      expect(env).not.toContain('QUIZGRAD_TEST_SECRET');
+      expect(env).not.toContain('PATH');
+      expect(env.every((k) => ['NODE_ENV', 'TMPDIR', 'TMP', 'TEMP'].includes(k))).toBe(true);
+    } finally {
+      delete process.env.QUIZGRAD_TEST_SECRET;
+      await fresh.close();
+    }
+  });
+
   it('under a plain `tsx script.ts`', () => {
     const run = spawnSync('node_modules/.bin/tsx', ['test/sandbox/tsx-smoke.ts'], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');

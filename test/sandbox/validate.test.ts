@@ -150,6 +150,17 @@ describe('validateTemplateSource', () => {
     expect(only(text.warnings)).toMatchObject({ code: 'NOT_FINITE_TEXT', path: ['prompt'] });
   });
 
+  it('a slow template: a SLOW warning, and only as many seeds as the time budget allows', () => {
+    const params: Record<string, unknown> = { a: { type: 'int', min: 1, max: 9 } };
+    for (let i = 0; i < 8; i++) params[`p${i}`] = { type: 'derived', expr: 'sum(inv(ones(100, 100) + identity(100)))' };
+    const started = performance.now();
+    const r = validateTemplateSource(tiny({ params, constraints: ['p0 > 0'] }));
+    expect(r.ok).toBe(true);
+    expect(only(r.warnings)).toMatchObject({ code: 'SLOW', path: [], message: expect.stringMatching(/^a variant takes up to \d+ ms to instantiate/) });
+    // Sampling (~0.3 s budget, here one draw is already over it) and the seeds (2 s budget) are bounded: not 8 seeds + 200 draws.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
   it('refuses oversized and overdeep sources', () => {
     expect(only(validateTemplateSource('x'.repeat(300_000)).errors).code).toBe('TOO_LARGE');
     expect(only(validateTemplateSource(`a: ${'['.repeat(200)}`).errors)).toMatchObject({ code: 'TOO_DEEP', line: 1, column: 104 });
