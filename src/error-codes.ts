@@ -67,10 +67,19 @@ export const ERROR_CODES = {
   ANSWERS_INVALID: { status: 422, description: 'the answers cannot be graded (too many fields)' },
   REGRADE_FAILED: { status: 422, description: 'the regrade could not recompute or grade a stored variant' },
   TEMPLATE_REQUIRED: { status: 422, description: 'grading needs the template version the variant was made from' },
+  TEMPLATE_TIMEOUT: { status: 422, description: "the template's computation ran past its time limit in the sandbox (a loop, or work far too slow)" },
+  TEMPLATE_MEMORY: { status: 422, description: "the template's computation ran past its memory limit in the sandbox (e.g. a huge matrix)" },
+  TEMPLATE_TOO_DEEP: {
+    status: 422,
+    description: 'the template or one of its expressions nests too deeply (stack limit, or the nesting limit of YAML and content)',
+  },
+  TEMPLATE_TOO_LARGE: { status: 422, description: 'the template source or content is larger than the sandbox accepts (bytes, nodes or string length)' },
   // 5xx
   INTERNAL: { status: 500, description: 'a server fault (logged, details not returned)' },
   DATABASE_UNAVAILABLE: { status: 503, description: 'the database is unavailable; retry shortly' },
   SHUTTING_DOWN: { status: 503, description: 'the server is shutting down; retry shortly' },
+  SANDBOX_BUSY: { status: 503, description: 'every template sandbox worker is busy and the queue is full or waited too long; retry shortly' },
+  SANDBOX_FAILED: { status: 500, description: 'a template sandbox worker failed for a reason other than a limit (logged)' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
