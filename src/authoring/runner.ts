@@ -6,6 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { compileTemplate, EngineError, instantiate, type CompiledTemplate, type Template, type Variant } from '../engine/index.js';
 import { selfTest, type SelfTestReport } from './self-test.js';
+import type { TemplateSandbox } from '../sandbox/index.js';
 
 export interface ValidationIssue {
   /** Where in the template: field names and list indexes ("answers", 1, "expr"). */
@@ -65,3 +66,21 @@ export const inProcessRunner: TemplateRunner = {
   preview: (compiled, seed) => Promise.resolve(instantiate(compiled, seed)),
   selfTest: (compiled, n, firstSeed = 1, onProgress) => Promise.resolve(selfTest(compiled, n, firstSeed, onProgress)),
 };
+
+/**
+ * The runner for course templates: validation (with every issue's YAML line), preview and
+ * self-test in the sandbox. Compiling a validated template here only parses its expressions
+ * (bounded in length and depth); nothing of the template is evaluated in this thread.
+ */
+export function sandboxRunner(sandbox: () => TemplateSandbox): TemplateRunner {
+  return {
+    async validate(source) {
+      const r = await sandbox().validate(source);
+      return { ok: r.ok, ...(r.template ? { template: r.template } : {}), ...(r.hash ? { hash: r.hash } : {}), errors: r.errors, warnings: r.warnings };
+    },
+    compile: (content) => Promise.resolve(compileTemplate(content)),
+    preview: (compiled, seed) => sandbox().preview(compiled.template, seed, { key: compiled.hash, where: compiled.template.id }),
+    selfTest: (compiled, n, firstSeed = 1, onProgress) =>
+      sandbox().selfTest(compiled.template, n, firstSeed, onProgress, { key: compiled.hash, where: compiled.template.id }),
+  };
+}

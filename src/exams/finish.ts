@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson } from '../engine/index.js';
 import { blueprintFromText, tryCredit } from './blueprint.js';
-import { gradeCompiled, tryPoints } from './question-grading.js';
+import { gradeLoaded, tryPoints } from './question-grading.js';
 import { attemptQuery, questionFromJson } from './attempt-rows.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { RawQuery } from '../db/raw.js';
@@ -71,7 +71,7 @@ async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, b
         missing.push(v.templateVersionId);
         continue;
       }
-      const g = gradeCompiled(version.compiled, v, saved);
+      const g = await gradeLoaded(app, version, v, saved);
       const tryNumber = q.triesUsed + 1;
       const pts = tryPoints(q.maxPoints, tryCredit(p, tryNumber), g.score);
       earned = Math.max(earned, pts);

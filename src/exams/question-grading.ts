@@ -1,6 +1,8 @@
 /** Grading an answer to an attempt question against its current (stored) variant. */
 import type { FastifyInstance } from 'fastify';
-import { grade, type CompiledTemplate, type GradeResult } from '../engine/index.js';
+import type { GradeResult } from '../engine/index.js';
+import type { LoadedVersion } from '../catalogue/catalogue.js';
+import { gradeVariant } from '../catalogue/evaluate.js';
 import { engineVariant, type VariantRow } from '../practice/variants.js';
 
 export interface QuestionVariant extends VariantRow {
@@ -8,13 +10,13 @@ export interface QuestionVariant extends VariantRow {
 }
 
 export async function gradeAgainst(app: FastifyInstance, v: QuestionVariant, answers: Record<string, unknown>): Promise<GradeResult> {
-  return gradeCompiled((await app.catalogue.version(v.templateVersion.id)).compiled, v, answers);
+  return gradeLoaded(app, await app.catalogue.version(v.templateVersion.id), v, answers);
 }
 
-/** gradeCompiled(compiled, v, answers): gradeAgainst with the variant's compiled template version at hand. */
-export function gradeCompiled(compiled: CompiledTemplate, v: QuestionVariant, answers: Record<string, unknown>): GradeResult {
+/** gradeLoaded(app, version, v, answers): gradeAgainst with the variant's template version at hand. */
+export function gradeLoaded(app: FastifyInstance, version: LoadedVersion, v: QuestionVariant, answers: Record<string, unknown>): Promise<GradeResult> {
   const tv = v.templateVersion;
-  return grade(engineVariant(v, tv.templateId, tv.hash, tv.template.title), answers, compiled);
+  return gradeVariant(app, version, engineVariant(v, tv.templateId, tv.hash, tv.template.title), answers);
 }
 
 /** Points a try earns: its credit by the tries schedule times the part-weighted score. */

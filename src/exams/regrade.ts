@@ -21,6 +21,7 @@ import {
   publicPart,
   type AnswerValue,
   type CompiledTemplate,
+  type GradeResult,
   type GradingPart,
   type Tolerance,
   type Variant as EngineVariant,
@@ -122,6 +123,12 @@ class VersionSource {
     private readonly courseId: string,
   ) {}
 
+  /** grade(), in the sandbox for a course's own template (its internal id is "<courseId>/<slug>"). */
+  grade(v: Version, variant: EngineVariant, answers: Record<string, unknown>): Promise<GradeResult> {
+    if (!v.templateId.includes('/')) return Promise.resolve(grade(variant, answers, v.compiled));
+    return this.app.sandbox.grade(v.compiled.template, variant, answers, { key: v.compiled.hash, where: v.templateId });
+  }
+
   /** Loads outside any transaction what the plan will need (PGlite runs one transaction at a time). */
   async warm(versionIds: Iterable<string>, currentOf: Iterable<string>): Promise<void> {
     for (const id of versionIds) {
@@ -222,7 +229,7 @@ async function adjustVariant(
   const next = { templateVersionId: version.id, params: toJson(params), answers: toJson(answers), parts: toJson(parts), solution };
   const stored = { templateVersionId: v.templateVersionId, params: v.params, answers: v.answers, parts: v.parts, solution: v.solution };
   const write = canonicalJson(next) !== canonicalJson(stored) ? { id: v.id, ...next } : undefined;
-  return { engine, ct, write };
+  return { engine, version, write };
 }
 
 /** planRegrade(db, versions, examId, policies, spec, onlyIds?): what a regrade would change, and the rows to write. */
@@ -259,7 +266,7 @@ async function planRegrade(db: Db, versions: VersionSource, examId: string, poli
       for (const s of q.submissions) {
         const g = graders.get(s.variantId);
         if (!g) throw new Error(`submission ${s.id} is graded against a variant of another question`);
-        const graded = grade(g.engine, fromJson<Record<string, unknown>>(s.answers), g.ct);
+        const graded = await versions.grade(g.version, g.engine, fromJson<Record<string, unknown>>(s.answers));
         const points = tryPoints(maxPoints, tryCredit(policies, s.tryNumber), graded.score);
         earned = Math.max(earned, points);
         plan.result.summary.submissions++;

@@ -10,11 +10,12 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ConstraintError, instantiate, type Variant as EngineVariant } from '../engine/index.js';
+import { ConstraintError, type Variant as EngineVariant } from '../engine/index.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { resolvePool } from './pools.js';
+import { issueVariant } from '../catalogue/evaluate.js';
 import { drawQuestions, type ResolvedSection } from './draw.js';
 import { deadlineFor, overrideOf, windowOf } from './window.js';
 import { finishAttempt } from './finish.js';
@@ -41,7 +42,7 @@ export async function issueExamVariant(app: FastifyInstance, courseId: string, t
   const loaded = await app.catalogue.current(courseId, templateId);
   for (let i = 0; i < 5; i++) {
     try {
-      return { versionId: loaded.versionId, v: instantiate(loaded.compiled, randomInt(MAX_STORED_SEED)) };
+      return { versionId: loaded.versionId, v: await issueVariant(app, loaded, randomInt(MAX_STORED_SEED)) };
     } catch (err) {
       if (!(err instanceof ConstraintError)) throw err;
     }

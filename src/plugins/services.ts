@@ -5,6 +5,7 @@ import { Catalogue } from '../catalogue/catalogue.js';
 import type { Config } from '../config.js';
 import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
 import { PracticeLocks } from '../practice/locks.js';
+import { TemplateSandbox } from '../sandbox/index.js';
 
 export type Clock = () => Date;
 
@@ -19,6 +20,8 @@ declare module 'fastify' {
     practiceBatches: PracticeBatches;
     /** Practice closed by open exams (cached per course). */
     practiceLocks: PracticeLocks;
+    /** Where course templates' code runs (worker threads, started on first use). */
+    sandbox: TemplateSandbox;
   }
 }
 
@@ -34,6 +37,14 @@ export default fp(
     const locks = new PracticeLocks(app.prisma, catalogue);
     catalogue.onInvalidate((courseId) => locks.invalidate(courseId ?? undefined));
     app.decorate('practiceLocks', locks);
+    // Started on first use: an instance that never meets a course template starts no worker.
+    let sandbox: TemplateSandbox | undefined;
+    app.decorate('sandbox', {
+      getter: () => (sandbox ??= new TemplateSandbox({ onWorkerError: (err) => app.log.error({ err }, 'template sandbox worker failed') })),
+    });
+    app.addHook('onClose', async () => {
+      await sandbox?.close();
+    });
   },
   { name: 'services', dependencies: ['db'] },
 );

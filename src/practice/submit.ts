@@ -7,7 +7,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { canonicalJson, grade, type AnswerValue, type PartResult } from '../engine/index.js';
+import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
+import { gradeVariant } from '../catalogue/evaluate.js';
 import { variantAccess, type Principal } from '../authz/index.js';
 import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
@@ -106,7 +107,7 @@ export async function submitPractice(
   const version = await app.catalogue.version(row.templateVersionId);
   await practiceLockCheck(app, principal, row.courseId, { id: version.templateId, topic: version.compiled.template.topic });
   const compiled = version.compiled;
-  const result = grade(engineVariant(row, version.templateId, compiled.hash, compiled.template.title), answers, compiled);
+  const result = await gradeVariant(app, version, engineVariant(row, version.templateId, compiled.hash, compiled.template.title), answers);
   if (result.formatError) {
     // An already graded variant (or a used key) says so first, whatever the new answers are.
     const done = await app.prisma.submission.findFirst({ where: { variantId: row.id }, select: { id: true } });

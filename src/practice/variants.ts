@@ -5,18 +5,11 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import {
-  ConstraintError,
-  instantiate,
-  publicPart,
-  type AnswerValue,
-  type GradingPart,
-  type PartResult,
-  type Variant as EngineVariant,
-} from '../engine/index.js';
+import { ConstraintError, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
 import { authorizeCourse, type Principal, type VariantRef } from '../authz/index.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
+import { issueVariant } from '../catalogue/evaluate.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 /** Seeds fit a PostgreSQL integer. */
@@ -92,7 +85,7 @@ export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCo
   let v: EngineVariant | undefined;
   for (let i = 0; i < 3 && !v; i++) {
     try {
-      v = instantiate(loaded.compiled, randomInt(MAX_STORED_SEED));
+      v = await issueVariant(app, loaded, randomInt(MAX_STORED_SEED));
     } catch (err) {
       if (!(err instanceof ConstraintError)) throw err;
     }

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { MAX_SEED } from '../../engine/index.js';
 import { authorizeCourse } from '../../authz/index.js';
 import { CourseTemplates } from '../../authoring/course-templates.js';
-import { inProcessRunner } from '../../authoring/runner.js';
+import { sandboxRunner } from '../../authoring/runner.js';
 import { courseParams, errors, optionalBody, urlInt } from '../schemas.js';
 import { partOut } from '../practice/schemas.js';
 import { toErrorBody } from '../../plugins/errors.js';
@@ -110,7 +110,9 @@ async function* progressLines(run: (onProgress: (done: number, total: number) =>
 }
 
 const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
-  const templates = new CourseTemplates(app, inProcessRunner);
+  // Course templates are untrusted: their code runs in the sandbox only.
+  const runner = sandboxRunner(() => app.sandbox);
+  const templates = new CourseTemplates(app, runner);
   const staff = (courseId: string, p: Parameters<typeof authorizeCourse>[1]) => authorizeCourse(app.prisma, p, courseId, 'staff');
   const instructor = (courseId: string, p: Parameters<typeof authorizeCourse>[1]) => authorizeCourse(app.prisma, p, courseId, 'instructor');
 
@@ -127,7 +129,7 @@ const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       await staff(request.params.courseId, request.principal);
-      const { ok, hash, errors: found, warnings } = await inProcessRunner.validate(request.body.source);
+      const { ok, hash, errors: found, warnings } = await runner.validate(request.body.source);
       return { ok, ...(hash ? { hash } : {}), errors: found, warnings };
     },
   );
@@ -235,7 +237,7 @@ const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const course = await staff(request.params.courseId, request.principal);
       const { compiled, templateId } = await templates.compiledVersion(course, request.params.slug, request.params.version);
-      const v = await inProcessRunner.preview(compiled, request.query.seed);
+      const v = await runner.preview(compiled, request.query.seed);
       return {
         templateId,
         version: request.params.version,

@@ -4,7 +4,8 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { instantiate, MAX_SEED } from '../../engine/index.js';
+import { MAX_SEED } from '../../engine/index.js';
+import { issueVariant } from '../../catalogue/evaluate.js';
 import { authorizeCourse } from '../../authz/index.js';
 import { courseParams, errors, pageInfo, pageQuery, urlInt } from '../schemas.js';
 import { partOut } from '../practice/schemas.js';
@@ -82,7 +83,7 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
       const loaded = await app.catalogue.current(course.courseId, request.params.templateId);
-      const v = instantiate(loaded.compiled, request.query.seed);
+      const v = await issueVariant(app, loaded, request.query.seed);
       return {
         templateId: loaded.templateId,
         version: loaded.version,

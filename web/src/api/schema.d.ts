@@ -10553,9 +10553,15 @@ export interface components {
        *     ANSWERS_INVALID (422): the answers cannot be graded (too many fields)
        *     REGRADE_FAILED (422): the regrade could not recompute or grade a stored variant
        *     TEMPLATE_REQUIRED (422): grading needs the template version the variant was made from
+       *     TEMPLATE_TIMEOUT (422): the template's computation ran past its time limit in the sandbox (a loop, or work far too slow)
+       *     TEMPLATE_MEMORY (422): the template's computation ran past its memory limit in the sandbox (e.g. a huge matrix)
+       *     TEMPLATE_TOO_DEEP (422): the template or one of its expressions nests too deeply (stack limit, or the nesting limit of YAML and content)
+       *     TEMPLATE_TOO_LARGE (422): the template source or content is larger than the sandbox accepts (bytes, nodes or string length)
        *     INTERNAL (500): a server fault (logged, details not returned)
        *     DATABASE_UNAVAILABLE (503): the database is unavailable; retry shortly
        *     SHUTTING_DOWN (503): the server is shutting down; retry shortly
+       *     SANDBOX_BUSY (503): every template sandbox worker is busy and the queue is full or waited too long; retry shortly
+       *     SANDBOX_FAILED (500): a template sandbox worker failed for a reason other than a limit (logged)
        * @enum {string}
        */
       code:
@@ -10614,9 +10620,15 @@ export interface components {
         | 'ANSWERS_INVALID'
         | 'REGRADE_FAILED'
         | 'TEMPLATE_REQUIRED'
+        | 'TEMPLATE_TIMEOUT'
+        | 'TEMPLATE_MEMORY'
+        | 'TEMPLATE_TOO_DEEP'
+        | 'TEMPLATE_TOO_LARGE'
         | 'INTERNAL'
         | 'DATABASE_UNAVAILABLE'
-        | 'SHUTTING_DOWN';
+        | 'SHUTTING_DOWN'
+        | 'SANDBOX_BUSY'
+        | 'SANDBOX_FAILED';
       details?: unknown;
       message: string;
       statusCode: number;
@@ -10678,9 +10690,15 @@ export interface components {
        *     ANSWERS_INVALID (422): the answers cannot be graded (too many fields)
        *     REGRADE_FAILED (422): the regrade could not recompute or grade a stored variant
        *     TEMPLATE_REQUIRED (422): grading needs the template version the variant was made from
+       *     TEMPLATE_TIMEOUT (422): the template's computation ran past its time limit in the sandbox (a loop, or work far too slow)
+       *     TEMPLATE_MEMORY (422): the template's computation ran past its memory limit in the sandbox (e.g. a huge matrix)
+       *     TEMPLATE_TOO_DEEP (422): the template or one of its expressions nests too deeply (stack limit, or the nesting limit of YAML and content)
+       *     TEMPLATE_TOO_LARGE (422): the template source or content is larger than the sandbox accepts (bytes, nodes or string length)
        *     INTERNAL (500): a server fault (logged, details not returned)
        *     DATABASE_UNAVAILABLE (503): the database is unavailable; retry shortly
        *     SHUTTING_DOWN (503): the server is shutting down; retry shortly
+       *     SANDBOX_BUSY (503): every template sandbox worker is busy and the queue is full or waited too long; retry shortly
+       *     SANDBOX_FAILED (500): a template sandbox worker failed for a reason other than a limit (logged)
        * @enum {string}
        */
       code:
@@ -10739,9 +10757,15 @@ export interface components {
         | 'ANSWERS_INVALID'
         | 'REGRADE_FAILED'
         | 'TEMPLATE_REQUIRED'
+        | 'TEMPLATE_TIMEOUT'
+        | 'TEMPLATE_MEMORY'
+        | 'TEMPLATE_TOO_DEEP'
+        | 'TEMPLATE_TOO_LARGE'
         | 'INTERNAL'
         | 'DATABASE_UNAVAILABLE'
-        | 'SHUTTING_DOWN';
+        | 'SHUTTING_DOWN'
+        | 'SANDBOX_BUSY'
+        | 'SANDBOX_FAILED';
       details?: unknown;
       message: string;
       statusCode: number;
