@@ -5,7 +5,9 @@
  *   c) issue a practice variant,           d) submit correct answers to a practice variant.
  *   npm run bench:http -- [--duration 10] [--connections 50] [--warmup 2]
  *                         [--template svm-loss-notes-example] [--students 50]
- *                         [--variants N] [--paths a,b,c,d] [--pool 20] [--cpu-prof]
+ *                         [--variants N] [--paths a,b,c,d] [--pool 20] [--cpu-prof] [--course-template]
+ * --course-template: the template is the course's own copy (published), so c) and d) issue and
+ * grade it in the template sandbox (worker threads), as for a template written over the API.
  * DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres) names the server; a
  * fresh database qg_bench_<random> is created, migrated, and dropped at the end. Each path's
  * server runs in its own child process (bench/http-server.ts, pool of --pool 20 like the service's
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     paths: { type: 'string', default: 'a,b,c,d' },
     pool: { type: 'string', default: '20' },
+    'course-template': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -436,6 +439,28 @@ async function main(): Promise<number> {
     });
     const course = await app.prisma.course.create({ data: { title: 'Bench course', code: `BENCH${randomBytes(3).toString('hex')}` } });
     await app.prisma.membership.createMany({ data: created.map((u) => ({ userId: u.id, courseId: course.id, role: 'STUDENT' as const })) });
+    if (values['course-template']) {
+      // The same template as the course's own (published) copy: c) and d) then issue and grade
+      // it in the sandbox, as for any template an instructor wrote over the API.
+      const builtin = await app.catalogue.current(course.id, templateId);
+      const t = builtin.compiled.template;
+      await app.prisma.problemTemplate.create({
+        data: {
+          id: `${course.id}/${t.id}`,
+          courseId: course.id,
+          slug: t.id,
+          source: 'course',
+          title: t.title,
+          topic: t.topic,
+          tags: t.tags,
+          difficulty: t.difficulty,
+          currentVersion: 1,
+          versions: { create: { version: 1, hash: builtin.compiled.hash, content: JSON.parse(JSON.stringify(t)) as object, status: 'PUBLISHED', selfTestPassed: true } },
+        },
+      });
+      await app.catalogue.invalidate(course.id);
+      console.log(`course template: ${templateId} as the course's own copy (issued and graded in the sandbox)`);
+    }
     const setup: Setup = {
       app,
       admin,
