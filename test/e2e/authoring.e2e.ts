@@ -105,6 +105,17 @@ describe('course templates', () => {
     await page.keyboard.press('Shift+End');
     await page.keyboard.type('expr: "poolOutputSize(W, F, S)"');
     expect(await yaml.inputValue()).toBe(GOOD);
+    // Indenting has its own keys (Tab moves focus); Enter keeps the line's indentation; Ctrl+Z undoes.
+    const line19 = '    expr: "poolOutputSize(W, F, S)"';
+    await page.keyboard.press('Control+]');
+    expect(await yaml.inputValue()).toBe(GOOD.replace(line19, `  ${line19}`));
+    await page.keyboard.press('Control+[');
+    expect(await yaml.inputValue()).toBe(GOOD);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    expect(await yaml.inputValue()).toBe(GOOD.replace(line19, `${line19}\n    `));
+    await page.keyboard.press('Control+z');
+    expect(await yaml.inputValue()).toBe(GOOD);
     await page.getByText('No errors.', { exact: true }).waitFor();
     expect(await yaml.getAttribute('aria-invalid')).toBeNull();
     expect(await page.locator('.gutter .bad').count()).toBe(0);
