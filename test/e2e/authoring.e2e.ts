@@ -2,12 +2,12 @@
  * Course templates in the browser: an instructor writes a template with an error in it, sees
  * the error at its line (gutter, list, aria-invalid), jumps there from the list and fixes it
  * with the keyboard, creates the template, is refused publishing without a self-test, runs
- * the self-test (its progress shown while the server works), publishes, and puts it in an
- * exam through the exam builder; a student takes that exam and gets the course template's
- * question graded correct. Then a built-in is copied into the course from its preview, edited
- * into a second version and the two versions are diffed; the templates are downloaded and a
- * bundle imported (a broken one first, its error named by document). Axe and screenshots on
- * every page.
+ * the self-test (its progress shown while the server works; streamed progress is read too),
+ * publishes, and puts it in an exam through the exam builder; a student takes that exam and
+ * gets the course template's question graded correct. Then a built-in is copied into the
+ * course from its preview, edited into a second version and the two versions are diffed; the
+ * templates are downloaded and a bundle imported (a broken one first, its error named by
+ * document). Axe and screenshots on every page.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,27 @@ describe('course templates', () => {
     expect(await progress.count()).toBe(0);
     await page.getByText(/^\d+ of 100 \(\d+ %\)$/).waitFor();
     await look(page, 'template-selftest-report');
+
+    // A server that streams the self-test (JSON lines: progress, then the report): the page
+    // reads the lines. The real run's report, sent here as such a server sends it.
+    await page.route('**/self-test', async (route) => {
+      expect(route.request().headers().accept).toContain('application/x-ndjson');
+      const real = await route.fetch({ headers: { ...route.request().headers(), accept: 'application/json' } });
+      const report = (await real.json()) as object;
+      const lines = [
+        { type: 'progress', done: 25, total: 50 },
+        { type: 'progress', done: 50, total: 50 },
+        { type: 'report', ...report },
+      ];
+      await route.fulfill({ status: 200, contentType: 'application/x-ndjson', body: lines.map((l) => `${JSON.stringify(l)}\n`).join('') });
+    });
+    const count = page.getByLabel('Variants to test');
+    await tabTo(page, count);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('50');
+    await press(page, page.getByRole('button', { name: 'Run the self-test' }));
+    await page.getByText(/Passed: 0 failures in 50 variants/).waitFor();
+    await page.unroute('**/self-test');
 
     await press(page, page.getByRole('button', { name: 'Publish version 1' }));
     await page.getByText('Version 1 is published: students get it from now on.').waitFor();

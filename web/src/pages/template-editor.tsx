@@ -2,17 +2,18 @@
  * The template editor (staff): the YAML beside a preview of the saved version. Errors are
  * found as one types (a validate call 400 ms after the last keystroke) and shown at their
  * line: in the gutter, and as a list whose items put the caret on the line. Saving makes a
- * new version (a draft); the self-test, publishing (instructors, after a passing self-test)
- * and archiving work on the version shown.
+ * new version (a draft); the self-test (with its progress when the server streams it),
+ * publishing (instructors, after a passing self-test) and archiving work on the version shown.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, must } from '../api/client';
+import { ApiError, api, must, offlineError } from '../api/client';
 import { ErrorMessage, Loading, PageTitle, formatDateTime } from '../components/ui';
 import { Markdown, QuestionBody } from '../components/question';
 import { IssueList, YamlEditor, moveCaret, placeIssues, type Issue, type PlacedIssue } from '../components/yaml-editor';
 import { answerText } from '../exam/explain';
 import { asApiError, useResource } from '../lib/resource';
 import { navigate } from '../lib/router';
+import { authorizedFetch } from '../lib/session';
 import { useCourse } from './course';
 import {
   STARTER,
@@ -334,17 +335,67 @@ function timingRows(timings: unknown): [string, string][] {
     ]);
 }
 
+/** A JSON line of a streamed self-test: its progress, then the report or the error. */
+type SelfTestLine =
+  { type: 'progress'; done: number; total: number } | ({ type: 'report' } & SelfTestReport) | { type: 'error'; code: string; message: string };
+
 /**
- * The self-test of the version shown. The endpoint answers once, with the whole report (it
- * always tests seeds 1…N and stores one report per version, so calling it in chunks would
- * store only the last chunk): while it runs, an indeterminate progress bar and the time
- * spent; the section is aria-busy until the report is there.
+ * Runs a version's self-test. It asks for JSON lines (servers that stream the self-test send
+ * `{"type":"progress",done,total}` as batches finish, then the report) and takes plain JSON
+ * too (a server that answers once, with the whole report): onProgress is called only when
+ * the server streams. Not done in chunks: the server always tests seeds 1…N and keeps one
+ * report per version, so chunks would store the last chunk's report only.
+ */
+async function runSelfTest(url: string, variants: number, onProgress: (done: number, total: number) => void): Promise<SelfTestReport> {
+  let res: Response;
+  try {
+    res = await authorizedFetch(
+      new Request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson, application/json;q=0.9' },
+        body: JSON.stringify({ variants }),
+      }),
+    );
+  } catch {
+    throw offlineError();
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: unknown };
+    throw new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.message ?? res.statusText, body.details);
+  }
+  if (!/application\/x-ndjson/.test(res.headers.get('content-type') ?? '') || !res.body) return (await res.json()) as SelfTestReport;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    buffered += value ?? '';
+    const lines = buffered.split('\n');
+    buffered = done ? '' : (lines.pop() ?? '');
+    for (const text of lines) {
+      if (!text.trim()) continue;
+      const line = JSON.parse(text) as SelfTestLine;
+      if (line.type === 'progress') onProgress(line.done, line.total);
+      else if (line.type === 'error') throw new ApiError(res.status, line.code, line.message);
+      else {
+        const { type: _type, ...report } = line;
+        return report;
+      }
+    }
+    if (done) throw new ApiError(0, 'CLIENT', 'The self-test ended without a report; run it again.');
+  }
+}
+
+/**
+ * The self-test of the version shown: while it runs a progress bar (determinate when the
+ * server streams its progress, indeterminate when it answers once) and the time spent; the
+ * section is aria-busy until the report is there.
  */
 function SelfTest(props: { courseId: string; slug: string; version: VersionData; onDone: () => void }) {
   const { courseId, slug, version } = props;
   const [variants, setVariants] = useState('100');
   const [running, setRunning] = useState<number | null>(null);
   const [elapsed, setElapsed] = useState(0);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [fresh, setFresh] = useState<SelfTestReport | null>(null);
   useEffect(() => setFresh(null), [version.version]);
@@ -360,12 +411,10 @@ function SelfTest(props: { courseId: string; slug: string; version: VersionData;
     if (running !== null) return;
     setError(null);
     setElapsed(0);
+    setProgress(null);
     setRunning(Date.now());
-    must(
-      api.POST('/api/v1/courses/{courseId}/authoring/templates/{slug}/versions/{version}/self-test', {
-        params: { path: { courseId, slug, version: String(version.version) } },
-        body: { variants: n },
-      }),
+    runSelfTest(`/api/v1/courses/${courseId}/authoring/templates/${slug}/versions/${version.version}/self-test`, n, (done, total) =>
+      setProgress({ done, total }),
     )
       .then((r) => {
         setFresh(r);
@@ -417,10 +466,21 @@ function SelfTest(props: { courseId: string; slug: string; version: VersionData;
           <label for="st-progress">
             Testing {n} variants of version {version.version}… {elapsed > 0 ? `${elapsed} s` : ''}
           </label>
-          <progress id="st-progress" aria-describedby="st-progress-hint" />
-          <span class="hint" id="st-progress-hint">
-            The server answers once every variant is checked.
-          </span>
+          {progress ? (
+            <>
+              <progress id="st-progress" value={progress.done} max={progress.total} />
+              <span class="hint">
+                {progress.done} of {progress.total} checked
+              </span>
+            </>
+          ) : (
+            <>
+              <progress id="st-progress" aria-describedby="st-progress-hint" />
+              <span class="hint" id="st-progress-hint">
+                The report comes once every variant is checked.
+              </span>
+            </>
+          )}
         </div>
       )}
       <ErrorMessage error={fieldError ? null : error} />
