@@ -41,6 +41,10 @@ const PreviewPage = lazy(() => import('./pages/catalogue').then((m) => m.Preview
 const ExamBuilderPage = lazy(() => import('./pages/exam-builder').then((m) => m.ExamBuilderPage));
 const ExamManagePage = lazy(() => import('./pages/exam-manage').then((m) => m.ExamManagePage));
 const AttemptReviewPage = lazy(() => import('./pages/attempt-review').then((m) => m.AttemptReviewPage));
+const CourseTemplatesPage = lazy(() => import('./pages/authoring').then((m) => m.CourseTemplatesPage));
+const NewTemplatePage = lazy(() => import('./pages/template-editor').then((m) => m.NewTemplatePage));
+const TemplateEditorPage = lazy(() => import('./pages/template-editor').then((m) => m.TemplateEditorPage));
+const TemplateHistoryPage = lazy(() => import('./pages/template-history').then((m) => m.TemplateHistoryPage));
 export const routes: Route[] = [
   { path: '/signin', page: SignInPage, public: true },
   { path: '/register', page: RegisterPage, public: true },
@@ -51,6 +55,10 @@ export const routes: Route[] = [
   { path: '/courses/:courseId/catalogue', page: CataloguePage },
   { path: '/courses/:courseId/templates/:templateId', page: PreviewPage },
   { path: '/courses/:courseId/exams/new', page: ExamBuilderPage },
+  { path: '/courses/:courseId/authoring', page: CourseTemplatesPage },
+  { path: '/courses/:courseId/new-template', page: NewTemplatePage },
+  { path: '/courses/:courseId/authoring/:slug', page: TemplateEditorPage },
+  { path: '/courses/:courseId/authoring/:slug/history', page: TemplateHistoryPage },
   { path: '/exams/:examId', page: ExamOverviewPage },
   { path: '/exams/:examId/edit', page: ExamBuilderPage },
   { path: '/exams/:examId/manage', page: ExamManagePage },

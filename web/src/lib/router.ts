@@ -6,12 +6,13 @@ import { signal } from '@preact/signals';
 
 export const location = signal(new URL(window.location.href));
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+/** navigate(to): a new page at the top; `keepScroll` for a change of the same page's query (a saved version's number). */
+export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean } = {}): void {
   const url = new URL(to, window.location.origin);
   if (opts.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   location.value = url;
-  window.scrollTo(0, 0);
+  if (!opts.keepScroll) window.scrollTo(0, 0);
 }
 
 window.addEventListener('popstate', () => {

@@ -1,12 +1,14 @@
-/** The catalogue by topic (staff), and a template's preview by seed with its answers and solution. */
+/** The catalogue by topic (staff), and a template's preview by seed with its answers and solution; a built-in can be copied into the course from there. */
 import { useState } from 'preact/hooks';
-import { api, must } from '../api/client';
+import { api, must, type ApiError } from '../api/client';
 import { ErrorMessage, Loading, PageTitle } from '../components/ui';
+import { Field } from '../components/field';
 import { Markdown, QuestionBody } from '../components/question';
 import { answerText } from '../exam/explain';
 import { allPages } from '../lib/pages';
-import { useResource } from '../lib/resource';
+import { asApiError, useResource } from '../lib/resource';
 import { navigate } from '../lib/router';
+import { copyTemplate, editorHref } from './authoring-common';
 import type { PageProps } from '../routes';
 
 export function CataloguePage({ params }: PageProps) {
@@ -23,9 +25,10 @@ export function CataloguePage({ params }: PageProps) {
   return (
     <>
       <PageTitle sub={templates.data ? `${templates.data.length} templates in ${byTopic.size} topics` : undefined}>Catalogue</PageTitle>
-      <p>
+      <nav aria-label="Catalogue" class="subnav">
         <a href={`/courses/${courseId}`}>Back to the course</a>
-      </p>
+        <a href={`/courses/${courseId}/authoring`}>Course templates</a>
+      </nav>
       <ErrorMessage error={templates.error} />
       {!templates.data && !templates.error && <Loading what="the catalogue" />}
       {[...byTopic.entries()]
@@ -37,6 +40,7 @@ export function CataloguePage({ params }: PageProps) {
               {list.map((t) => (
                 <li key={t.id}>
                   <a href={`/courses/${courseId}/templates/${t.id}`}>{t.title}</a> <span class="muted mono">{t.id}</span>{' '}
+                  {t.source === 'course' && <span class="badge">this course’s</span>}{' '}
                   <span class="muted">
                     difficulty {t.difficulty} · {t.tags.join(', ')}
                   </span>
@@ -87,6 +91,8 @@ export function PreviewPage({ params, query }: PageProps) {
         </button>
       </form>
       <ErrorMessage error={preview.error} />
+      {v &&
+        (v.templateId === templateId ? <CopyIntoCourse courseId={courseId} templateId={templateId} /> : <OwnTemplate courseId={courseId} slug={templateId} />)}
       {!v && !preview.error && <Loading what="the preview" />}
       {v && (
         <div class="preview" aria-busy={preview.loading}>
@@ -109,5 +115,52 @@ export function PreviewPage({ params, query }: PageProps) {
         </div>
       )}
     </>
+  );
+}
+
+/** A built-in (its internal id is its slug): a copy of it in the course, to edit. */
+function CopyIntoCourse({ courseId, templateId }: { courseId: string; templateId: string }) {
+  const [id, setId] = useState(templateId);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fieldError = error?.fieldErrors().get('body.id');
+  return (
+    <form
+      class="inline-form copy-form"
+      aria-label="Copy into this course"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (busy) return;
+        setBusy(true);
+        setError(null);
+        copyTemplate(courseId, templateId, id.trim() && id.trim() !== templateId ? id.trim() : undefined)
+          .then((t) => navigate(editorHref(courseId, t.slug)))
+          .catch((err: unknown) => setError(asApiError(err)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <Field
+        label="Id of the copy"
+        id="copy-id"
+        hint="A draft in the course templates, to edit; under this template’s id, once published it replaces the built-in in this course."
+        value={id}
+        onInput={(e) => setId(e.currentTarget.value)}
+        error={fieldError}
+      />
+      <button type="submit" aria-disabled={busy}>
+        Copy into this course
+      </button>
+      {!fieldError && <ErrorMessage error={error} />}
+    </form>
+  );
+}
+
+/** A course template: its page in the course templates. */
+function OwnTemplate({ courseId, slug }: { courseId: string; slug: string }) {
+  return (
+    <p>
+      This is a course template. <a href={editorHref(courseId, slug)}>Edit it in the course templates</a>.
+    </p>
   );
 }

@@ -99,6 +99,7 @@ export function CoursePage({ params }: PageProps) {
       <nav aria-label="Course" class="subnav">
         <a href={`/courses/${courseId}/practice`}>Practice</a>
         {staff && <a href={`/courses/${courseId}/catalogue`}>Catalogue</a>}
+        {staff && <a href={`/courses/${courseId}/authoring`}>Course templates</a>}
         {staff && <a href={`/courses/${courseId}/members`}>Members and invites</a>}
         {instructor && <a href={`/courses/${courseId}/exams/new`}>New exam</a>}
       </nav>
