@@ -455,7 +455,9 @@ async function main(): Promise<number> {
           tags: t.tags,
           difficulty: t.difficulty,
           currentVersion: 1,
-          versions: { create: { version: 1, hash: builtin.compiled.hash, content: JSON.parse(JSON.stringify(t)) as object, status: 'PUBLISHED', selfTestPassed: true } },
+          versions: {
+            create: { version: 1, hash: builtin.compiled.hash, content: JSON.parse(JSON.stringify(t)) as object, status: 'PUBLISHED', selfTestPassed: true },
+          },
         },
       });
       await app.catalogue.invalidate(course.id);
