@@ -89,7 +89,7 @@ describe('course templates', () => {
     // The starting text is a working template.
     await page.getByText('No errors.', { exact: true }).waitFor();
     await yaml.fill(BAD);
-    const issue = page.getByRole('button', { name: new RegExp(`^line ${BAD_LINE}, answers\\.0\\.expr: .*unknown name 'Q'`) });
+    const issue = page.getByRole('button', { name: new RegExp(`^(✕ )?line ${BAD_LINE}(, column \\d+)?, answers\\.0\\.expr: .*unknown name 'Q'`) });
     await issue.waitFor();
     expect(await yaml.getAttribute('aria-invalid')).toBe('true');
     expect(await yaml.getAttribute('aria-describedby')).toContain('yaml-errors');
@@ -102,8 +102,10 @@ describe('course templates', () => {
     await press(page, issue);
     await expect.poll(() => yaml.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await caretLine(page)).toBe(BAD_LINE);
+    // The caret is at the error's column within the line; the line is retyped from its start.
+    await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
-    await page.keyboard.type('expr: "poolOutputSize(W, F, S)"');
+    await page.keyboard.type('    expr: "poolOutputSize(W, F, S)"');
     expect(await yaml.inputValue()).toBe(GOOD);
     // Indenting has its own keys (Tab moves focus); Enter keeps the line's indentation; Ctrl+Z undoes.
     const line19 = '    expr: "poolOutputSize(W, F, S)"';
