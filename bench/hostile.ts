@@ -1,10 +1,11 @@
 /**
  * npm run bench:hostile: does a hostile course template hurt anyone else? The real service runs
  * as a child process (bench/http-server.ts app) on a fresh PostgreSQL database. For --seconds
- * (default 15), --hostile (default 4) instructors keep validating a template whose parameters
- * each invert a 100×100 matrix fifty-nine times (seconds of work: the sandbox's deadline stops
- * it with 422 TEMPLATE_TIMEOUT and replaces the worker), one request after another; meanwhile
- * one client measures cheap endpoints one request at a time: GET /health and GET /api/v1/me
+ * (default 15), --hostile (default 4) instructors keep previewing a saved course template whose
+ * fifty-nine parameters each invert a 100×100 matrix (seconds of work per variant: the
+ * sandbox's deadline stops each with 422 TEMPLATE_TIMEOUT and replaces the worker), one request
+ * after another; meanwhile
+ * one client measures cheap endpoints one request at a time: GET /health/live and GET /api/v1/me
  * (authenticated, one database read), and a practice issue of a built-in. The same is measured
  * first without the hostile load, for comparison.
  *   npm run bench:hostile -- [--seconds 15] [--hostile 4]
@@ -108,11 +109,11 @@ async function main(): Promise<number> {
     const auth = `Bearer ${app.signAccessToken({ sub: user.id, adm: false })}`;
     server = await startServer('app', env);
     const probes: Probe[] = [
-      { name: 'GET /health', method: 'GET', path: '/health' },
+      { name: 'GET /health/live', method: 'GET', path: '/health/live' },
       { name: 'GET /api/v1/me', method: 'GET', path: '/api/v1/me' },
       { name: 'POST practice (built-in)', method: 'POST', path: `/api/v1/courses/${course.id}/practice`, body: { templateId: 'conv-output-size' } },
     ];
-    console.log(`bench:hostile — node ${process.version}, ${HOSTILE} clients validating a hostile template, ${SECONDS} s per phase`);
+    console.log(`bench:hostile — node ${process.version}, ${HOSTILE} clients previewing a hostile template, ${SECONDS} s per phase`);
     // Warm: the sandbox's first worker starts on the first course-template call.
     const warm = await fetch(`${server.url}/api/v1/courses/${course.id}/authoring/validate`, {
       method: 'POST',
@@ -123,25 +124,34 @@ async function main(): Promise<number> {
     await measure(server.url, auth, probes, 2);
     report('without hostile load:', await measure(server.url, auth, probes, SECONDS));
 
+    // The hostile template is saved (its validation passes with a SLOW warning: each variant
+    // takes seconds), then previewed with ever new seeds: each preview hits the sandbox's 2-s
+    // deadline (422 TEMPLATE_TIMEOUT) and its worker is replaced.
+    const created = await fetch(`${server.url}/api/v1/courses/${course.id}/authoring/templates`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: hostileYaml() }),
+    });
+    const createdBody = (await created.json()) as { warnings?: unknown; code?: string };
+    console.log(`hostile template saved: ${created.status}${createdBody.code ? ` ${createdBody.code}` : ''}`);
     let stop = false;
+    let seed = 1;
     const codes = new Map<string, number>();
     let hostileMs: number[] = [];
     const hostile = Array.from({ length: HOSTILE }, async () => {
       while (!stop) {
         const t0 = performance.now();
-        const res = await fetch(`${server!.url}/api/v1/courses/${course.id}/authoring/validate`, {
-          method: 'POST',
-          headers: { authorization: auth, 'content-type': 'application/json' },
-          body: JSON.stringify({ source: hostileYaml() }),
+        const res = await fetch(`${server!.url}/api/v1/courses/${course.id}/authoring/templates/hostile/versions/1/preview?seed=${seed++}`, {
+          headers: { authorization: auth },
         });
-        const body = (await res.json()) as { code?: string; errors?: { code: string }[] };
+        const body = (await res.json()) as { code?: string };
         hostileMs.push(performance.now() - t0);
-        const code = `${res.status} ${body.code ?? body.errors?.map((e) => e.code).join(',') ?? ''}`;
+        const code = `${res.status} ${body.code ?? ''}`;
         codes.set(code, (codes.get(code) ?? 0) + 1);
       }
     });
     await new Promise((r) => setTimeout(r, 500));
-    const worst = report(`with ${HOSTILE} hostile validations in flight:`, await measure(server.url, auth, probes, SECONDS));
+    const worst = report(`with ${HOSTILE} hostile previews in flight:`, await measure(server.url, auth, probes, SECONDS));
     stop = true;
     await Promise.all(hostile);
     hostileMs = hostileMs.sort((a, b) => a - b);
