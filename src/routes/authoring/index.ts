@@ -13,7 +13,7 @@ import { authorizeCourse } from '../../authz/index.js';
 import { CourseTemplates } from '../../authoring/course-templates.js';
 import { sandboxRunner } from '../../authoring/runner.js';
 import { courseParams, errors, optionalBody, urlInt } from '../schemas.js';
-import { partOut } from '../practice/schemas.js';
+import { previewBody, previewOut } from '../catalogue/index.js';
 import { toErrorBody } from '../../plugins/errors.js';
 
 const tags = ['authoring'];
@@ -68,17 +68,6 @@ const selfTestOut = z.object({
 });
 const templateOut = summaryOut.extend({ versions: z.array(versionSummaryOut) });
 const versionOut = versionSummaryOut.extend({ source: z.string(), content: z.unknown(), selfTest: selfTestOut.nullable() });
-const previewOut = z.object({
-  templateId: z.string(),
-  version: z.number().int(),
-  seed: z.number().int(),
-  title: z.string(),
-  prompt: z.string(),
-  parts: z.array(partOut),
-  params: z.record(z.string(), z.unknown()),
-  answers: z.record(z.string(), z.unknown()),
-  solution: z.string(),
-});
 
 /** The self-test as JSON lines: progress as it comes, then the report (or the error). */
 async function* progressLines(run: (onProgress: (done: number, total: number) => void) => Promise<unknown>): AsyncGenerator<string> {
@@ -237,18 +226,7 @@ const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const course = await staff(request.params.courseId, request.principal);
       const { compiled, templateId } = await templates.compiledVersion(course, request.params.slug, request.params.version);
-      const v = await runner.preview(compiled, request.query.seed);
-      return {
-        templateId,
-        version: request.params.version,
-        seed: v.seed,
-        title: v.public.title,
-        prompt: v.public.prompt,
-        parts: v.public.parts,
-        params: v.secret.params,
-        answers: v.secret.answers,
-        solution: v.secret.solution,
-      };
+      return previewBody(templateId, request.params.version, await runner.preview(compiled, request.query.seed));
     },
   );
 

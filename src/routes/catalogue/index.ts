@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import { MAX_SEED } from '../../engine/index.js';
+import { MAX_SEED, type Variant } from '../../engine/index.js';
 import { issueVariant } from '../../catalogue/evaluate.js';
 import { authorizeCourse } from '../../authz/index.js';
 import { courseParams, errors, pageInfo, pageQuery, urlInt } from '../schemas.js';
@@ -25,7 +25,8 @@ const listQuery = pageQuery.extend({
   difficulty: urlInt(1, 5).optional(),
 });
 
-const previewOut = z.object({
+/** A variant as staff preview it: with its parameters, answers and solution. */
+export const previewOut = z.object({
   templateId: z.string(),
   version: z.number().int(),
   seed: z.number().int(),
@@ -84,18 +85,23 @@ const catalogueRoutes: FastifyPluginAsyncZod = async (app) => {
       const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
       const loaded = await app.catalogue.current(course.courseId, request.params.templateId);
       const v = await issueVariant(app, loaded, request.query.seed);
-      return {
-        templateId: loaded.templateId,
-        version: loaded.version,
-        seed: v.seed,
-        title: v.public.title,
-        prompt: v.public.prompt,
-        parts: v.public.parts,
-        params: v.secret.params,
-        answers: v.secret.answers,
-        solution: v.secret.solution,
-      };
+      return previewBody(loaded.templateId, loaded.version, v);
     },
   );
 };
+
+/** previewBody(templateId, version, variant): the previewOut of a variant. */
+export function previewBody(templateId: string, version: number, v: Variant): z.output<typeof previewOut> {
+  return {
+    templateId,
+    version,
+    seed: v.seed,
+    title: v.public.title,
+    prompt: v.public.prompt,
+    parts: v.public.parts,
+    params: v.secret.params,
+    answers: v.secret.answers,
+    solution: v.secret.solution,
+  };
+}
 export default catalogueRoutes;
