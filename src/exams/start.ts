@@ -15,7 +15,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { resolvePool } from './pools.js';
-import { issueVariant } from '../catalogue/evaluate.js';
+import { drawVariant } from '../catalogue/evaluate.js';
 import { drawQuestions, type ResolvedSection } from './draw.js';
 import { deadlineFor, overrideOf, windowOf } from './window.js';
 import { finishAttempt } from './finish.js';
@@ -25,8 +25,6 @@ import type { QuestionVariant } from './question-grading.js';
 import { courseRef, hiddenFrom, type Principal } from '../authz/index.js';
 import type { LoadedAttempt } from './attempt-load.js';
 import { insertAttempt, startState } from './start-sql.js';
-
-const MAX_STORED_SEED = 2 ** 31 - 1;
 
 /** The sections of a blueprint with their pools resolved in the exam's course (the catalogue's snapshot, cached there). */
 async function resolvedSections(app: FastifyInstance, courseId: string, b: Blueprint): Promise<ResolvedSection[]> {
@@ -40,14 +38,12 @@ async function resolvedSections(app: FastifyInstance, courseId: string, b: Bluep
 /** A variant of the template's current version; a rare unsatisfiable seed is retried. */
 export async function issueExamVariant(app: FastifyInstance, courseId: string, templateId: string): Promise<{ versionId: string; v: EngineVariant }> {
   const loaded = await app.catalogue.current(courseId, templateId);
-  for (let i = 0; i < 5; i++) {
-    try {
-      return { versionId: loaded.versionId, v: await issueVariant(app, loaded, randomInt(MAX_STORED_SEED)) };
-    } catch (err) {
-      if (!(err instanceof ConstraintError)) throw err;
-    }
+  try {
+    return { versionId: loaded.versionId, v: await drawVariant(app, loaded) };
+  } catch (err) {
+    if (err instanceof ConstraintError) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
+    throw err;
   }
-  throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
 import { PracticeLocks } from '../practice/locks.js';
 import { TemplateSandbox } from '../sandbox/index.js';
+import { VariantBuffer } from '../catalogue/variant-buffer.js';
 
 export type Clock = () => Date;
 
@@ -22,6 +23,8 @@ declare module 'fastify' {
     practiceLocks: PracticeLocks;
     /** Where course templates' code runs (worker threads, started on first use). */
     sandbox: TemplateSandbox;
+    /** Course templates' variants, made ahead in the sandbox in batches (see drawVariant). */
+    variantBuffer: VariantBuffer;
   }
 }
 
@@ -42,6 +45,7 @@ export default fp(
     app.decorate('sandbox', {
       getter: () => (sandbox ??= new TemplateSandbox({ onWorkerError: (err) => app.log.error({ err }, 'template sandbox worker failed') })),
     });
+    app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
     app.addHook('onClose', async () => {
       await sandbox?.close();
     });

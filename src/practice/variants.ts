@@ -9,11 +9,10 @@ import { ConstraintError, publicPart, type AnswerValue, type GradingPart, type P
 import { authorizeCourse, type Principal, type VariantRef } from '../authz/index.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
-import { issueVariant } from '../catalogue/evaluate.js';
+import { drawVariant } from '../catalogue/evaluate.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 /** Seeds fit a PostgreSQL integer. */
-const MAX_STORED_SEED = 2 ** 31 - 1;
 
 export interface VariantRow {
   id: string;
@@ -82,15 +81,13 @@ export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCo
   const loaded = await app.catalogue.current(unsafeCourseId, slug);
   const templateId = loaded.templateId;
   await practiceLockCheck(app, p, unsafeCourseId, { id: templateId, topic: loaded.compiled.template.topic });
-  let v: EngineVariant | undefined;
-  for (let i = 0; i < 3 && !v; i++) {
-    try {
-      v = await issueVariant(app, loaded, randomInt(MAX_STORED_SEED));
-    } catch (err) {
-      if (!(err instanceof ConstraintError)) throw err;
-    }
+  let v: EngineVariant;
+  try {
+    v = await drawVariant(app, loaded);
+  } catch (err) {
+    if (err instanceof ConstraintError) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
+    throw err;
   }
-  if (!v) throw unprocessable('TEMPLATE_UNSATISFIABLE', `template ${templateId} could not produce a variant`);
   const id = randomUUID();
   const row = await app.practiceBatches.storeVariant({
     id,

@@ -10,4 +10,4 @@ export {
   type SandboxTimeouts,
 } from './pool.js';
 export { SandboxError, SANDBOX_ERROR_CODES, isSandboxErrorCode, type SandboxErrorCode } from './errors.js';
-export type { PingValue } from './protocol.js';
+export type { InstantiateManyValue, PingValue } from './protocol.js';

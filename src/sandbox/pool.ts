@@ -30,6 +30,7 @@ import { SandboxError } from './errors.js';
 import {
   rebuildError,
   type Envelope,
+  type InstantiateManyValue,
   type PingValue,
   type SandboxReply,
   type SandboxTask,
@@ -265,6 +266,21 @@ export class TemplateSandbox {
     return (await this.withTemplate(content, options, (ref) => ({ kind: 'instantiate', ref, seed }), this.timeouts.instantiate)) as Variant;
   }
 
+  /**
+   * Variants of `seeds` in one task, as many as the worker makes within `budgetMs` (at least
+   * one): issuing many variants of one template costs one round trip (see InstantiateManyValue).
+   * The deadline is instantiate's, for the whole task.
+   */
+  async instantiateMany(content: unknown, seeds: number[], budgetMs: number, options: CallOptions = {}): Promise<InstantiateManyValue> {
+    if (seeds.length === 0) return { variants: [], unsatisfiable: 0, tried: 0 };
+    return (await this.withTemplate(
+      content,
+      options,
+      (ref) => ({ kind: 'instantiateMany', ref, seeds, budgetMs }),
+      this.timeouts.instantiate,
+    )) as InstantiateManyValue;
+  }
+
   /** grade(variant, answers, compileTemplate(content)), in a worker. */
   async grade(content: unknown, variant: Variant, answers: Record<string, unknown>, options: CallOptions = {}): Promise<GradeResult> {
     if (measureValue(answers, MAX_ANSWER_DEPTH).deepAt) throw new EngineError('ANSWERS_INVALID', `answers nest deeper than ${MAX_ANSWER_DEPTH} levels`);
@@ -410,7 +426,9 @@ export class TemplateSandbox {
         ? `self-test of seeds ${task.firstSeed}..${task.firstSeed + task.n - 1}`
         : task.kind === 'instantiate'
           ? `instantiating seed ${task.seed}`
-          : task.kind;
+          : task.kind === 'instantiateMany'
+            ? `instantiating ${task.seeds.length} seeds`
+            : task.kind;
     if (why === 'timeout') return new SandboxError('TEMPLATE_TIMEOUT', `${what} took longer than ${ms} ms (a loop, or far too much work); it was stopped`);
     if (why === 'busy') return new SandboxError('SANDBOX_BUSY', `no sandbox worker became free within ${queueMs} ms`);
     const code = (err as { code?: unknown } | null)?.code;

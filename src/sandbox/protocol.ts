@@ -24,6 +24,8 @@ export type SandboxTask =
   | { kind: 'ping' }
   | { kind: 'validate'; source: string | object }
   | { kind: 'instantiate'; ref: TemplateRef; seed: number }
+  /** Variants for as many of `seeds`, in order, as fit in `budgetMs` (at least one); see InstantiateManyValue. */
+  | { kind: 'instantiateMany'; ref: TemplateRef; seeds: number[]; budgetMs: number }
   | { kind: 'grade'; ref: TemplateRef; variant: Variant; answers: Record<string, unknown> }
   | { kind: 'selfTest'; ref: TemplateRef; firstSeed: number; n: number };
 
@@ -32,6 +34,18 @@ export interface SelfTestBatch {
   report: SelfTestReport;
   fingerprints: string[];
   msPerVariant: number[];
+}
+
+/**
+ * instantiateMany's answer: the variants of the seeds it got to, and how many seeds it skipped
+ * because their constraints could not be met (ConstraintError). Any other error of a seed ends
+ * the batch: it is the task's error if no variant was made, else the batch stops before it.
+ */
+export interface InstantiateManyValue {
+  variants: Variant[];
+  unsatisfiable: number;
+  /** Seeds tried (made, skipped or stopped at): the rest were not reached within the budget. */
+  tried: number;
 }
 
 export interface SerializedError {
@@ -52,7 +66,7 @@ export interface PingValue {
   env: string[];
 }
 
-export type TaskValue = PingValue | ValidationResult | Variant | GradeResult | SelfTestBatch;
+export type TaskValue = PingValue | ValidationResult | Variant | GradeResult | SelfTestBatch | InstantiateManyValue;
 
 export type SandboxReply =
   | {

@@ -12,11 +12,21 @@
  */
 import { createHash } from 'node:crypto';
 import { threadId, workerData } from 'node:worker_threads';
-import { canonicalJson, compileTemplate, EngineError, grade, instantiate, TemplateError, type CompiledTemplate } from '../engine/index.js';
+import {
+  canonicalJson,
+  compileTemplate,
+  ConstraintError,
+  EngineError,
+  grade,
+  instantiate,
+  TemplateError,
+  type CompiledTemplate,
+  type Variant,
+} from '../engine/index.js';
 import { selfTest } from '../authoring/self-test.js';
 import { validateTemplateSource } from '../authoring/validate.js';
 import { SandboxError } from './errors.js';
-import { serializeError, type Envelope, type SandboxReply, type SelfTestBatch, type TemplateRef } from './protocol.js';
+import { serializeError, type Envelope, type InstantiateManyValue, type SandboxReply, type SelfTestBatch, type TemplateRef } from './protocol.js';
 
 const loadMs = performance.now();
 
@@ -114,6 +124,31 @@ function selfTestBatch(ct: CompiledTemplate, firstSeed: number, n: number): Self
   return { report, fingerprints: [...fingerprints], msPerVariant };
 }
 
+/** Variants of `seeds` in order until `budgetMs` has passed (at least one attempt); see InstantiateManyValue. */
+function instantiateMany(ct: CompiledTemplate, seeds: number[], budgetMs: number): InstantiateManyValue {
+  const start = performance.now();
+  const variants: Variant[] = [];
+  let unsatisfiable = 0;
+  let tried = 0;
+  for (const seed of seeds) {
+    if (tried > 0 && performance.now() - start >= budgetMs) break;
+    tried++;
+    try {
+      variants.push(instantiate(ct, seed));
+    } catch (err) {
+      if (err instanceof ConstraintError) {
+        unsatisfiable++;
+        // Every seed unsatisfiable: the caller gets the error, as instantiate's caller would.
+        if (unsatisfiable === seeds.length) throw err;
+        continue;
+      }
+      if (variants.length === 0) throw err;
+      break;
+    }
+  }
+  return { variants, unsatisfiable, tried };
+}
+
 function run(envelope: Envelope): SandboxReply {
   const task = envelope.task;
   switch (task.kind) {
@@ -123,6 +158,7 @@ function run(envelope: Envelope): SandboxReply {
       compiles++;
       return { ok: true, value: validateTemplateSource(task.source) };
     case 'instantiate':
+    case 'instantiateMany':
     case 'grade':
     case 'selfTest': {
       const found = compiledFor(task.ref);
@@ -131,9 +167,11 @@ function run(envelope: Envelope): SandboxReply {
       const value =
         task.kind === 'instantiate'
           ? instantiate(ct, task.seed)
-          : task.kind === 'grade'
-            ? grade(task.variant, task.answers, ct)
-            : selfTestBatch(ct, task.firstSeed, task.n);
+          : task.kind === 'instantiateMany'
+            ? instantiateMany(ct, task.seeds, task.budgetMs)
+            : task.kind === 'grade'
+              ? grade(task.variant, task.answers, ct)
+              : selfTestBatch(ct, task.firstSeed, task.n);
       return key === undefined ? { ok: true, value } : { ok: true, value, key };
     }
   }
