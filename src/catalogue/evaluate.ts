@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { randomInt } from 'node:crypto';
-import { ConstraintError, grade, instantiate, type GradeResult, type Variant } from '../engine/index.js';
+import { answersFromParams, ConstraintError, grade, instantiate, type GradeResult, type Variant } from '../engine/index.js';
 import type { LoadedVersion } from './catalogue.js';
 
 const where = (v: LoadedVersion) => `${v.templateId} v${v.version}`;
@@ -50,4 +50,10 @@ export function gradeVariant(app: FastifyInstance, v: LoadedVersion, variant: Va
   // (no template code runs: grade() is not even given the template), so it stays here.
   if (!variant.secret.parts.some((p) => p.followThrough?.length)) return Promise.resolve(grade(variant, answers));
   return app.sandbox.grade(v.compiled.template, variant, answers, { key: v.compiled.hash, where: where(v) });
+}
+
+/** answersFromParams(version, params) (a regrade onto this version), in the sandbox for a course's template. */
+export function recomputeAnswers(app: FastifyInstance, v: LoadedVersion, params: Record<string, unknown>): Promise<ReturnType<typeof answersFromParams>> {
+  if (!v.untrusted) return Promise.resolve(answersFromParams(v.compiled, params));
+  return app.sandbox.answersFromParams(v.compiled.template, params, { key: v.compiled.hash, where: where(v) });
 }

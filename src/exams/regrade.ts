@@ -12,15 +12,14 @@
  * happened in between.
  */
 import type { FastifyInstance } from 'fastify';
+import type { LoadedVersion } from '../catalogue/catalogue.js';
+import { gradeVariant, recomputeAnswers } from '../catalogue/evaluate.js';
 import {
   EngineError,
-  answersFromParams,
   canonicalJson,
   compileTemplate,
-  grade,
   publicPart,
   type AnswerValue,
-  type CompiledTemplate,
   type GradeResult,
   type GradingPart,
   type Tolerance,
@@ -107,13 +106,9 @@ interface Plan {
   };
 }
 
-interface Version {
-  id: string;
-  templateId: string;
-  compiled: CompiledTemplate;
-}
+type Version = LoadedVersion;
 
-/** Compiled template versions: the app's cache, warmed before a transaction; misses read through `db`. */
+/** Template versions as the catalogue loads them: the app's cache, warmed before a transaction; misses read through `db`. */
 class VersionSource {
   private byId = new Map<string, Version>();
   private current = new Map<string, Version>();
@@ -123,30 +118,30 @@ class VersionSource {
     private readonly courseId: string,
   ) {}
 
-  /** grade(), in the sandbox for a course's own template (its internal id is "<courseId>/<slug>"). */
+  /** grade(), in the sandbox for a course's own template where it runs the template's code (follow-through). */
   grade(v: Version, variant: EngineVariant, answers: Record<string, unknown>): Promise<GradeResult> {
-    if (!v.templateId.includes('/')) return Promise.resolve(grade(variant, answers, v.compiled));
-    return this.app.sandbox.grade(v.compiled.template, variant, answers, { key: v.compiled.hash, where: v.templateId });
+    return gradeVariant(this.app, v, variant, answers);
+  }
+
+  /** answersFromParams() with this version, in the sandbox for a course's own template. */
+  recompute(v: Version, params: Record<string, unknown>) {
+    return recomputeAnswers(this.app, v, params);
   }
 
   /** Loads outside any transaction what the plan will need (PGlite runs one transaction at a time). */
   async warm(versionIds: Iterable<string>, currentOf: Iterable<string>): Promise<void> {
     for (const id of versionIds) {
-      if (this.byId.has(id)) continue;
-      const v = await this.app.catalogue.version(id);
-      this.byId.set(id, { id: v.versionId, templateId: v.templateId, compiled: v.compiled });
+      if (!this.byId.has(id)) this.byId.set(id, await this.app.catalogue.version(id));
     }
     for (const t of currentOf) {
-      if (this.current.has(t)) continue;
-      const v = await this.app.catalogue.current(this.courseId, t);
-      this.current.set(t, { id: v.versionId, templateId: v.templateId, compiled: v.compiled });
+      if (!this.current.has(t)) this.current.set(t, await this.app.catalogue.current(this.courseId, t));
     }
   }
 
   async version(db: Db, id: string): Promise<Version> {
     const hit = this.byId.get(id);
     if (hit) return hit;
-    const row = await db.templateVersion.findUniqueOrThrow({ where: { id } });
+    const row = await db.templateVersion.findUniqueOrThrow({ where: { id }, include: { template: { select: { courseId: true } } } });
     return this.remember(this.byId, id, row);
   }
 
@@ -155,12 +150,26 @@ class VersionSource {
     if (hit) return hit;
     // A template first drawn after warm(): read it in the caller's transaction.
     const t = await db.problemTemplate.findUniqueOrThrow({ where: { id: templateId }, select: { currentVersion: true } });
-    const row = await db.templateVersion.findUniqueOrThrow({ where: { templateId_version: { templateId, version: t.currentVersion } } });
+    const row = await db.templateVersion.findUniqueOrThrow({
+      where: { templateId_version: { templateId, version: t.currentVersion } },
+      include: { template: { select: { courseId: true } } },
+    });
     return this.remember(this.current, templateId, row);
   }
 
-  private remember(into: Map<string, Version>, key: string, row: { id: string; templateId: string; version: number; content: unknown }): Version {
-    const v = { id: row.id, templateId: row.templateId, compiled: compileTemplate(row.content, `${row.templateId} v${row.version}`) };
+  private remember(
+    into: Map<string, Version>,
+    key: string,
+    row: { id: string; templateId: string; version: number; content: unknown; template: { courseId: string | null } },
+  ): Version {
+    const v: Version = {
+      versionId: row.id,
+      templateId: row.templateId,
+      version: row.version,
+      compiled: compileTemplate(row.content, `${row.templateId} v${row.version}`),
+      // The catalogue's rule: a course's own template runs only in the sandbox.
+      untrusted: row.template.courseId !== null,
+    };
     into.set(key, v);
     return v;
   }
@@ -204,7 +213,7 @@ async function adjustVariant(
   if (spec.useCurrentVersion) {
     version = await versions.currentOf(db, templateId);
     try {
-      ({ params, answers, parts, solution } = answersFromParams(version.compiled, params));
+      ({ params, answers, parts, solution } = await versions.recompute(version, params));
     } catch (err) {
       if (!(err instanceof EngineError)) throw err;
       throw unprocessable(
@@ -226,7 +235,7 @@ async function adjustVariant(
     public: { title: ct.template.title, prompt: v.prompt, parts: parts.map(publicPart) },
     secret: { params, answers, solution, parts },
   };
-  const next = { templateVersionId: version.id, params: toJson(params), answers: toJson(answers), parts: toJson(parts), solution };
+  const next = { templateVersionId: version.versionId, params: toJson(params), answers: toJson(answers), parts: toJson(parts), solution };
   const stored = { templateVersionId: v.templateVersionId, params: v.params, answers: v.answers, parts: v.parts, solution: v.solution };
   const write = canonicalJson(next) !== canonicalJson(stored) ? { id: v.id, ...next } : undefined;
   return { engine, version, write };

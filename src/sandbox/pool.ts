@@ -32,6 +32,7 @@ import {
   type Envelope,
   type InstantiateManyValue,
   type PingValue,
+  type Recomputed,
   type SandboxReply,
   type SandboxTask,
   type SelfTestBatch,
@@ -279,6 +280,12 @@ export class TemplateSandbox {
       (ref) => ({ kind: 'instantiateMany', ref, seeds, budgetMs }),
       this.timeouts.instantiate,
     )) as InstantiateManyValue;
+  }
+
+  /** answersFromParams(compileTemplate(content), params), in a worker: what a regrade onto this version recomputes. */
+  async answersFromParams(content: unknown, params: Record<string, unknown>, options: CallOptions = {}): Promise<Recomputed> {
+    if (measureValue(params, MAX_ANSWER_DEPTH).deepAt) throw new EngineError('ANSWERS_INVALID', `parameters nest deeper than ${MAX_ANSWER_DEPTH} levels`);
+    return (await this.withTemplate(content, options, (ref) => ({ kind: 'answersFromParams', ref, params }), this.timeouts.grade)) as Recomputed;
   }
 
   /** grade(variant, answers, compileTemplate(content)), in a worker. */

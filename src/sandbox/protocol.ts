@@ -4,7 +4,7 @@
  * Error's message but drops its class and its own fields (code, path, issues), so the worker
  * sends `{ name, code, message, path, … }` and the pool rebuilds the same class from it.
  */
-import { ConstraintError, EngineError, ExpressionError, TemplateError, type GradeResult, type Variant } from '../engine/index.js';
+import { ConstraintError, EngineError, ExpressionError, TemplateError, type answersFromParams, type GradeResult, type Variant } from '../engine/index.js';
 import type { ValidationResult } from '../authoring/validate.js';
 import type { SelfTestReport } from '../authoring/self-test.js';
 import { isSandboxErrorCode, SandboxError } from './errors.js';
@@ -27,6 +27,8 @@ export type SandboxTask =
   /** Variants for as many of `seeds`, in order, as fit in `budgetMs` (at least one); see InstantiateManyValue. */
   | { kind: 'instantiateMany'; ref: TemplateRef; seeds: number[]; budgetMs: number }
   | { kind: 'grade'; ref: TemplateRef; variant: Variant; answers: Record<string, unknown> }
+  /** answersFromParams: a (newer) version's answers, parts and solution for a stored variant's parameters. */
+  | { kind: 'answersFromParams'; ref: TemplateRef; params: Record<string, unknown> }
   | { kind: 'selfTest'; ref: TemplateRef; firstSeed: number; n: number };
 
 /** One self-test batch: the report of its seeds, a fingerprint of each distinct parameter set, and the time per seed. */
@@ -66,7 +68,9 @@ export interface PingValue {
   env: string[];
 }
 
-export type TaskValue = PingValue | ValidationResult | Variant | GradeResult | SelfTestBatch | InstantiateManyValue;
+export type Recomputed = ReturnType<typeof answersFromParams>;
+
+export type TaskValue = PingValue | ValidationResult | Variant | GradeResult | SelfTestBatch | InstantiateManyValue | Recomputed;
 
 export type SandboxReply =
   | {

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { threadId, workerData } from 'node:worker_threads';
 import {
+  answersFromParams,
   canonicalJson,
   compileTemplate,
   ConstraintError,
@@ -159,6 +160,7 @@ function run(envelope: Envelope): SandboxReply {
       return { ok: true, value: validateTemplateSource(task.source) };
     case 'instantiate':
     case 'instantiateMany':
+    case 'answersFromParams':
     case 'grade':
     case 'selfTest': {
       const found = compiledFor(task.ref);
@@ -169,9 +171,11 @@ function run(envelope: Envelope): SandboxReply {
           ? instantiate(ct, task.seed)
           : task.kind === 'instantiateMany'
             ? instantiateMany(ct, task.seeds, task.budgetMs)
-            : task.kind === 'grade'
-              ? grade(task.variant, task.answers, ct)
-              : selfTestBatch(ct, task.firstSeed, task.n);
+            : task.kind === 'answersFromParams'
+              ? answersFromParams(ct, task.params)
+              : task.kind === 'grade'
+                ? grade(task.variant, task.answers, ct)
+                : selfTestBatch(ct, task.firstSeed, task.n);
       return key === undefined ? { ok: true, value } : { ok: true, value, key };
     }
   }

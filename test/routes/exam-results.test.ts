@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stringify as stringifyYaml } from 'yaml';
 import { correctSubmission } from '../../src/authoring/submissions.js';
 import { upsertTemplate } from '../../src/catalogue/sync.js';
 import { compileTemplate, type TemplateInput } from '../../src/engine/index.js';
@@ -516,6 +517,40 @@ describe('regrade', () => {
       ['std', 'correct', true],
     ]);
     expect((await regrade(instructor, e.id, { useCurrentVersion: true })).json().changes).toEqual([]);
+  });
+
+  it("with useCurrentVersion on a course's own template recomputes in the sandbox, not in the service's thread", async () => {
+    const authoring = `/courses/${course.id}/authoring/templates`;
+    const copied = await api(instructor, 'POST', `${authoring}/copy`, { from: 'he-init-scale', id: 'he-course' });
+    expect(copied.statusCode).toBe(201);
+    const release = async (version: number) => {
+      expect((await api(instructor, 'POST', `${authoring}/he-course/versions/${version}/self-test`, { variants: 20 })).json()).toMatchObject({ passed: true });
+      expect((await api(instructor, 'POST', `${authoring}/he-course/versions/${version}/publish`)).statusCode).toBe(200);
+    };
+    await release(1);
+    const e = await exam({}, ['he-course']);
+    const ann = await student();
+    const a = await take(ann, e.id, ['right']);
+    const oldVariant = await variantOf(a, 1);
+
+    const content = structuredClone((await ctx.app.catalogue.current(course.id, 'he-course')).compiled.template) as TemplateInput;
+    content.answers[1].expr = '1 / fanin';
+    const saved = await api(instructor, 'POST', `${authoring}/he-course/versions`, { source: stringifyYaml(content) });
+    expect(saved.statusCode).toBe(201);
+    await release(2);
+
+    const recompute = vi.spyOn(ctx.app.sandbox, 'answersFromParams');
+    try {
+      const applied = (await regrade(instructor, e.id, { useCurrentVersion: true, dryRun: false })).json();
+      expect(applied.changes).toEqual([expect.objectContaining({ attemptId: a, before: 10, after: Math.round(((10 * 2) / 3) * 1e9) / 1e9 })]);
+      // The dry-run half and the applied half of the regrade each recompute the one variant there.
+      expect(recompute).toHaveBeenCalled();
+      expect(recompute.mock.calls.every(([, params]) => JSON.stringify(params) === JSON.stringify(oldVariant.params))).toBe(true);
+    } finally {
+      recompute.mockRestore();
+    }
+    const v = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: oldVariant.id } });
+    expect((v.answers as Record<string, number>).variance).toBeCloseTo(1 / (oldVariant.params as { din: number }).din, 15);
   });
 
   it('two regrades applied at once: one makes the change, the other finds nothing left to change', async () => {
