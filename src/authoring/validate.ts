@@ -21,6 +21,7 @@ import {
   instantiate,
   templateHash,
   templateSchema,
+  PROTO_NAME_MESSAGE,
   type CompiledTemplate,
   type Template,
 } from '../engine/index.js';
@@ -593,6 +594,8 @@ export function validateTemplateSource(source: string | object): ValidationResul
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+      // Reported above as RESERVED_NAME, with the same words.
+      if (issue.message === PROTO_NAME_MESSAGE) continue;
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) out.add('error', 'SCHEMA', [...path, k], `unknown field '${k}'${suggestion(k, knownFields(path))}`, 'key');
       } else {

@@ -178,6 +178,23 @@ for (const name of ['zeros', 'ones', 'identity'] as const) {
   );
 }
 
+// diag of an n-vector is an n×n matrix (n + |k| square with an offset k): the same bound. (An
+// outer product or a broadcast sum can also grow n² from two n-vectors; those are bounded by
+// the sandbox's heap limit, where a course's template runs.)
+const originalDiag = builtins.diag;
+math.import(
+  {
+    diag: (x: unknown, ...rest: unknown[]) => {
+      const k = typeof rest[0] === 'number' ? Math.abs(rest[0]) : 0;
+      if (Array.isArray(x) && !Array.isArray(x[0]) && !((x.length + k) ** 2 <= MAX_ELEMENTS)) {
+        throw new RangeError(`diag: at most ${MAX_ELEMENTS} elements`);
+      }
+      return originalDiag(x, ...rest);
+    },
+  },
+  { override: true },
+);
+
 // mathjs's sort reorders a plain-array argument in place, which would silently change a stored
 // parameter (or a template's own choice values): sort a copy instead.
 const originalSort = builtins.sort;

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an identifier: a letter or _, then letters, digits or _ (at most 40)');
+// `__proto__` matches the pattern, but as a key it sets an object's prototype instead of a
+// value (a variant's answers would look right in memory and lose the answer when stored).
+export const PROTO_NAME_MESSAGE = "'__proto__' cannot be a name: it would set an object's prototype instead of a value";
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an identifier: a letter or _, then letters, digits or _ (at most 40)')
+  .refine((s) => s !== '__proto__', PROTO_NAME_MESSAGE);
 const kebab = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case: lowercase letters, digits and single dashes')

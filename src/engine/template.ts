@@ -10,7 +10,7 @@ import { formatValue } from './format.js';
 import { createRng } from './rng.js';
 import { describeTolerance } from './tolerance.js';
 import { drawMany, drawScalar } from './sample.js';
-import { templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
+import { PROTO_NAME_MESSAGE, templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
 
 export type AnswerValue = number | number[] | number[][] | string | string[];
 
@@ -77,6 +77,11 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** parseTemplate(raw, where): validates raw data against the template schema; errors name the field. */
 export function parseTemplate(raw: unknown, where = ''): Template {
+  // The schema's record drops a `__proto__` parameter (JSON.parse keeps it as a key) without a word.
+  const params = raw !== null && typeof raw === 'object' ? (raw as { params?: unknown }).params : undefined;
+  if (params !== null && typeof params === 'object' && Object.hasOwn(params, '__proto__')) {
+    throw new TemplateError(`params.__proto__: ${PROTO_NAME_MESSAGE}`, where, [{ path: 'params.__proto__', message: PROTO_NAME_MESSAGE }]);
+  }
   const result = templateSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));

@@ -67,23 +67,10 @@ function compiledFor(ref: TemplateRef): { ct: CompiledTemplate; key?: string } |
   }
   compiles++;
   const ct = compileTemplate(ref.content, ref.where);
-  refuseProtoIds(ct, ref.where ?? '');
   const key = ref.key ?? ct.hash;
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
   cache.set(key, ct);
   return { ct, key };
-}
-
-/**
- * An answer id `__proto__` compiles, but assigning it into the variant's answers sets their
- * prototype instead of a key: the variant in-process looks right and its stored (or cloned)
- * copy has no answer. The sandbox refuses it as the schema error it should be.
- */
-function refuseProtoIds(ct: CompiledTemplate, where: string): void {
-  const i = ct.template.answers.findIndex((a) => a.id === '__proto__');
-  if (i < 0) return;
-  const message = "'__proto__' cannot be an answer id";
-  throw new TemplateError(`answers[${i}].id: ${message}`, where, [{ path: `answers[${i}].id`, message }]);
 }
 
 const STACK = /Maximum call stack size exceeded/;
