@@ -260,12 +260,42 @@ describe('course templates', () => {
     expect(await page.getByLabel('Template YAML').inputValue()).toContain('title: Output volume of a pooling layer');
   });
 
+  it('keeps what is typed while a save is in flight', async () => {
+    await page.goto(`/courses/${world.course.id}/authoring/pool-output-size`);
+    const yaml = page.getByLabel('Template YAML');
+    await page.getByText('The text of version 2.').waitFor();
+    // Line 5 is the difficulty.
+    await tabTo(page, yaml);
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('difficulty: 2');
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/versions', async (route) => {
+      if (route.request().method() === 'POST') await held;
+      await route.continue();
+    });
+    await press(page, page.getByRole('button', { name: 'Save as a new version' }));
+    await tabTo(page, yaml);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('# typed while saving\n');
+    release();
+    await page.getByText('Saved as version 3 (a draft).').waitFor();
+    await expect.poll(() => page.url()).toContain('?version=3');
+    await page.unroute('**/versions');
+    await page.getByText('Unsaved changes.').waitFor();
+    const text = await yaml.inputValue();
+    expect(text).toContain('difficulty: 2');
+    expect(text.endsWith('# typed while saving\n')).toBe(true);
+  });
+
   it('lists the templates with their states, downloads them, and imports a bundle (errors named by document)', async () => {
     await page.goto(`/courses/${world.course.id}/authoring`);
     const table = page.getByRole('table', { name: 'This course’s templates' });
     await table.waitFor();
     await table.getByRole('row', { name: /Pooling width \(course\).*published v1/ }).waitFor();
-    await table.getByRole('row', { name: /Output volume of a pooling layer.*draft \(v2, not published\)/ }).waitFor();
+    await table.getByRole('row', { name: /Output volume of a pooling layer.*draft \(v3, not published\)/ }).waitFor();
 
     const download = page.waitForEvent('download');
     await press(page, page.getByRole('button', { name: 'Download all (YAML)' }));

@@ -161,7 +161,14 @@ function SourceEditor(props: { courseId: string; template?: TemplateData; versio
   const [source, setSource] = useState(props.initial);
   // Another version was loaded ("view" from the history, or the one just saved): its text.
   const loadedVersion = props.version?.version;
-  useEffect(() => setSource(props.initial), [loadedVersion]);
+  // The text of a save in flight: the version it makes comes back with that text, and what was
+  // typed while it was being saved must not be replaced by it.
+  const sending = useRef<string | null>(null);
+  useEffect(() => {
+    const sent = sending.current;
+    sending.current = null;
+    setSource((now) => (sent !== null && props.initial === sent ? now : props.initial));
+  }, [loadedVersion]);
   const { report, setReport, checking, error: validateError } = useValidation(courseId, source);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
@@ -188,6 +195,7 @@ function SourceEditor(props: { courseId: string; template?: TemplateData; versio
     setSaveError(null);
     setSaved(null);
     const text = source;
+    sending.current = text;
     const call = template
       ? must(
           api.POST('/api/v1/courses/{courseId}/authoring/templates/{slug}/versions', {
@@ -203,6 +211,7 @@ function SourceEditor(props: { courseId: string; template?: TemplateData; versio
         );
     call
       .catch((e: unknown) => {
+        sending.current = null;
         const err = asApiError(e);
         setSaveError(err);
         const issues = issuesOfSaveError(err);
