@@ -42,6 +42,7 @@ export type IssueCode =
   | 'ANSWER_NOT_FINITE'
   | 'EVALUATION_FAILED'
   | 'NOT_FINITE_TEXT'
+  | 'MISTAKE_NEVER_APPLIES'
   | 'SLOW';
 
 export interface Issue {
@@ -491,12 +492,17 @@ function checkSeeds(out: Collector, ct: CompiledTemplate, unsatisfiable: boolean
   const seen = new Set<string>();
   const started = performance.now();
   let slowest = 0;
+  let instantiated = 0;
+  // "answer/mistake" of every mistake some variant kept (one that fails or equals the answer is left out).
+  const kept = new Set<string>();
   for (let seed = 1; seed <= VALIDATE_LIMITS.seeds; seed++) {
     if (seed > 1 && performance.now() - started > VALIDATE_LIMITS.seedBudgetMs) break;
     try {
       const t0 = performance.now();
       const v = instantiate(ct, seed);
       slowest = Math.max(slowest, performance.now() - t0);
+      instantiated++;
+      for (const part of v.secret.parts) for (const m of part.mistakes ?? []) kept.add(`${part.id}/${m.id}`);
       for (const [field, text] of [
         ['prompt', v.public.prompt],
         ['solution', v.secret.solution],
@@ -526,6 +532,19 @@ function checkSeeds(out: Collector, ct: CompiledTemplate, unsatisfiable: boolean
             : 'EVALUATION_FAILED';
       out.add('error', code, path, `seed ${seed}: ${msg}`);
     }
+  }
+  if (instantiated > 0) {
+    ct.template.answers.forEach((a, i) =>
+      a.mistakes?.forEach((m, j) => {
+        if (kept.has(`${a.id}/${m.id}`)) return;
+        out.add(
+          'warning',
+          'MISTAKE_NEVER_APPLIES',
+          ['answers', i, 'mistakes', j, 'expr'],
+          `mistake '${m.id}' applied to none of ${instantiated} sampled variants: its value failed, was not a${a.type === 'integer' ? 'n integer' : ` ${a.type}`} like the answer, or equalled the correct answer`,
+        );
+      }),
+    );
   }
   if (slowest > VALIDATE_LIMITS.slowVariantMs) {
     out.add('warning', 'SLOW', [], `a variant takes up to ${Math.round(slowest)} ms to instantiate; variants are issued under a deadline of a few seconds`);

@@ -6,7 +6,7 @@
  */
 import { parseChoice, parseInteger, parseMatrix, parseNumber, parseVector, type ParsedNumber } from './answer-parse.js';
 import { EngineError } from './errors.js';
-import { compiledTemplateByHash, recomputeAnswer, type CompiledTemplate, type GradingPart, type Variant } from './template.js';
+import { compiledTemplateByHash, recomputeAnswer, type CompiledTemplate, type GradingPart, type Variant, type VariantMistake } from './template.js';
 import { insufficientPrecision, withinTolerance } from './tolerance.js';
 
 export type PartStatus = 'correct' | 'partial' | 'incorrect' | 'format-error' | 'missing';
@@ -24,6 +24,8 @@ export interface PartResult {
   /** Credit came from the student's own earlier (wrong) answer. */
   followThrough?: boolean;
   hint?: 'insufficient-precision';
+  /** The id of the named mistake the answer matched (its feedback is `feedback`). */
+  mistake?: string;
 }
 
 export interface GradeResult {
@@ -122,6 +124,18 @@ function feedbackFor(status: PartStatus, c: Comparison | undefined, followThroug
   return 'Incorrect.';
 }
 
+/** The first of the part's named mistakes (template order) that the answer matches under the part's tolerance. */
+function matchMistake(part: GradingPart, answer: ParsedAnswer): VariantMistake | undefined {
+  if (!part.mistakes) return undefined;
+  for (const m of part.mistakes) if (compare(part, answer, m.value).score >= 1) return m;
+  return undefined;
+}
+
+function mistakeFeedback(m: VariantMistake, score: number): string {
+  const credit = score > 0 ? ` (${Math.round(score * 100)} % of the points)` : '';
+  return `Incorrect${credit}: ${m.feedback}`;
+}
+
 const MAX_ANSWER_KEYS = 100;
 
 /**
@@ -189,6 +203,9 @@ export function grade(variant: Variant, answers: Record<string, unknown>, templa
         }
       }
     }
+    // A named mistake only where the answer is not right (nor right given earlier answers).
+    const mistake = c.score < 1 ? matchMistake(part, parsed.value) : undefined;
+    if (mistake && mistake.credit > c.score) c = { score: mistake.credit };
     const status: PartStatus = c.score >= 1 ? 'correct' : c.score > 0 ? 'partial' : 'incorrect';
     const earned = part.points * c.score;
     points += earned;
@@ -198,8 +215,9 @@ export function grade(variant: Variant, answers: Record<string, unknown>, templa
       score: c.score,
       points: earned,
       maxPoints: part.points,
-      feedback: feedbackFor(status, c, viaFollowThrough),
+      feedback: mistake ? mistakeFeedback(mistake, c.score) : feedbackFor(status, c, viaFollowThrough),
     };
+    if (mistake) result.mistake = mistake.id;
     if (c.elements) result.elements = c.elements;
     if (viaFollowThrough) result.followThrough = true;
     if (c.hint && status !== 'correct') result.hint = c.hint;

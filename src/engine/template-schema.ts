@@ -78,6 +78,20 @@ export const DEFAULT_TOLERANCE = { mode: 'relative', rtol: 0.01, atol: 1e-6 } as
 
 export const ANSWER_TYPES = ['number', 'integer', 'vector', 'matrix', 'choice'] as const;
 
+/**
+ * A common wrong answer, named: its value is an expression over the parameters, the earlier
+ * answers and this answer's own id (the conv size without its `+ 1` is `W2 - 1`); a student
+ * answer that matches it (within the part's tolerance, and not the correct answer) gets the
+ * feedback and `credit` (a fraction of the part's points), and statistics count it by id.
+ * The feedback may interpolate parameters (`{{ F }}`), never answers: it is shown while tries remain.
+ */
+const mistakeSchema = z.strictObject({
+  id: identifier,
+  expr: expression,
+  feedback: z.string().min(1).max(1000),
+  credit: z.number().min(0).max(0.99).default(0),
+});
+
 const answerSchema = z
   .strictObject({
     id: identifier,
@@ -90,8 +104,13 @@ const answerSchema = z
     choices: z.array(z.string().min(1).max(200)).min(2).max(26).optional(),
     multiple: z.boolean().default(false),
     followThrough: z.array(identifier).min(1).max(10).optional(),
+    mistakes: z.array(mistakeSchema).min(1).max(10).optional(),
   })
   .superRefine((a, ctx) => {
+    const ids = a.mistakes?.map((m) => m.id) ?? [];
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', message: `mistake id '${id}' is used twice`, path: ['mistakes', i, 'id'] });
+    });
     if (a.type === 'choice' && !a.choices) {
       ctx.addIssue({ code: 'custom', message: 'a choice answer needs a list of choices', path: ['choices'] });
     }

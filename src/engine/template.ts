@@ -8,7 +8,7 @@ import { compileExpression, type CompiledExpression } from './expr.js';
 import { ConstraintError, EngineError, ExpressionError, TemplateError } from './errors.js';
 import { formatValue } from './format.js';
 import { createRng } from './rng.js';
-import { describeTolerance } from './tolerance.js';
+import { describeTolerance, withinTolerance } from './tolerance.js';
 import { drawMany, drawScalar } from './sample.js';
 import { PROTO_NAME_MESSAGE, templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
 
@@ -33,11 +33,21 @@ export interface PublicPart extends PartBase {
   toleranceText?: string;
 }
 
+/** A named wrong answer of one variant (see the schema's `mistakes`): its value, its feedback rendered. */
+export interface VariantMistake {
+  id: string;
+  value: AnswerValue;
+  feedback: string;
+  credit: number;
+}
+
 /** A part as stored with the variant and graded. */
 export interface GradingPart extends PartBase {
   tolerance: Tolerance;
   partial: boolean;
   followThrough?: string[];
+  /** In the template's order; those equal to the correct answer for this variant are left out. */
+  mistakes?: VariantMistake[];
 }
 
 export interface Variant {
@@ -68,7 +78,12 @@ export interface CompiledTemplate {
   readonly constraints: readonly { expr: CompiledExpression; label: string }[];
   readonly prompt: readonly Piece[];
   readonly solution: readonly Piece[];
-  readonly answers: readonly { spec: AnswerSpec; expr: CompiledExpression; label: readonly Piece[] }[];
+  readonly answers: readonly {
+    spec: AnswerSpec;
+    expr: CompiledExpression;
+    label: readonly Piece[];
+    mistakes: readonly { id: string; expr: CompiledExpression; feedback: readonly Piece[]; credit: number }[];
+  }[];
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -188,7 +203,13 @@ function compileChecked(template: Template, hash: string): CompiledTemplate {
   const answers = template.answers.map((spec, i) => {
     const expr = compileExpression(spec.expr, names, `answers[${i}].expr`);
     names.add(spec.id);
-    return { spec, expr, label: compilePieces(spec.label, paramNames, `answers[${i}].label`) };
+    const mistakes = (spec.mistakes ?? []).map((m, j) => ({
+      id: m.id,
+      expr: compileExpression(m.expr, names, `answers[${i}].mistakes[${j}].expr`),
+      feedback: compilePieces(m.feedback, paramNames, `answers[${i}].mistakes[${j}].feedback`),
+      credit: m.credit,
+    }));
+    return { spec, expr, label: compilePieces(spec.label, paramNames, `answers[${i}].label`), mistakes };
   });
   const solution = compilePieces(template.solution, names, 'solution');
   return { template, hash, params, constraints, prompt, solution, answers };
@@ -357,6 +378,47 @@ export function instantiate(ct: CompiledTemplate, seed: number): Variant {
   };
 }
 
+/**
+ * The mistakes of one answer for this variant. A mistake whose expression fails or gives a
+ * value of the wrong kind for these parameters (log10 of a negative, a shape that differs) is
+ * left out of this variant (validate reports it), and so is one that equals the correct answer
+ * within the part's tolerance: it could never be told apart from it.
+ */
+function variantMistakes(
+  mistakes: CompiledTemplate['answers'][number]['mistakes'],
+  spec: AnswerSpec,
+  part: GradingPart,
+  correct: AnswerValue,
+  scope: Map<string, unknown>,
+  i: number,
+): VariantMistake[] {
+  const out: VariantMistake[] = [];
+  for (const m of mistakes) {
+    let value: AnswerValue;
+    try {
+      value = normalizeAnswer(spec, m.expr.evaluate(scope), `answers[${i}].mistakes`);
+    } catch {
+      continue;
+    }
+    if (sameAnswer(part, value, correct)) continue;
+    out.push({ id: m.id, value, feedback: render(m.feedback, scope), credit: m.credit });
+  }
+  return out;
+}
+
+/** Whether two answer values of a part are the same answer under the part's tolerance (the grader's comparison). */
+export function sameAnswer(part: Pick<GradingPart, 'type' | 'tolerance'>, a: AnswerValue, b: AnswerValue): boolean {
+  if (part.type === 'choice') {
+    const x = Array.isArray(a) ? (a as string[]) : [a as string];
+    const y = new Set(Array.isArray(b) ? (b as string[]) : [b as string]);
+    return x.length === y.size && x.every((v) => y.has(v));
+  }
+  if (part.type === 'integer') return a === b;
+  const xs = [a].flat(2) as number[];
+  const ys = [b].flat(2) as number[];
+  return xs.length === ys.length && xs.every((v, k) => withinTolerance(v, ys[k], part.tolerance));
+}
+
 /** Evaluates the answers in order over the parameters in `scope` (each answer joins the scope). */
 function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { answers: Record<string, AnswerValue>; parts: GradingPart[] } {
   const answers: Record<string, AnswerValue> = {};
@@ -364,7 +426,7 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
   const labels: string[] = [];
   for (const a of ct.answers) labels.push(render(a.label, scope));
   for (let i = 0; i < ct.answers.length; i++) {
-    const { spec, expr } = ct.answers[i];
+    const { spec, expr, mistakes } = ct.answers[i];
     const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
     scope.set(spec.id, value);
     answers[spec.id] = value;
@@ -383,6 +445,10 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
       part.multiple = spec.multiple;
     }
     if (spec.followThrough) part.followThrough = spec.followThrough;
+    if (mistakes.length > 0) {
+      const found = variantMistakes(mistakes, spec, part, value, scope, i);
+      if (found.length > 0) part.mistakes = found;
+    }
     parts.push(part);
   }
   return { answers, parts };

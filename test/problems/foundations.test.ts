@@ -134,8 +134,8 @@ describe('answers rounded as the prompts ask earn full marks', () => {
   });
 });
 
-describe('typical mistakes lose the marks', () => {
-  it('Adam without bias correction', () => {
+describe('typical mistakes lose the marks (and the named ones get their feedback and credit)', () => {
+  it('Adam without bias correction: the named mistake no_bias_correction, half the points', () => {
     const ct = template('adam-step');
     for (let seed = 1; seed <= 30; seed++) {
       const v = instantiate(ct, seed);
@@ -143,7 +143,9 @@ describe('typical mistakes lose the marks', () => {
       const m = v.secret.answers.m as number[];
       const s = v.secret.answers.v as number[];
       const wrong = p.x.map((x, i) => String(x - (p.lr * m[i]) / (Math.sqrt(s[i]) + 1e-7)));
-      expect(partScore(v, ct, { xnew: wrong }, 'xnew'), `seed ${seed}`).toBe(0);
+      const r = grade(v, { xnew: wrong }, ct).parts.find((x) => x.id === 'xnew');
+      expect(r, `seed ${seed}`).toMatchObject({ status: 'partial', score: 0.5, mistake: 'no_bias_correction' });
+      expect(r?.feedback).toMatch(/bias-corrected moments/);
     }
   });
 
@@ -156,12 +158,13 @@ describe('typical mistakes lose the marks', () => {
     }
   });
 
-  it('an SVM loss that includes the correct class term', () => {
+  it('an SVM loss that includes the correct class term: the named mistake sum_includes_correct_class, half the points', () => {
     const ct = template('svm-loss-one-example');
     for (let seed = 1; seed <= 30; seed++) {
       const v = instantiate(ct, seed);
       const p = v.secret.params as { delta: number };
-      expect(partScore(v, ct, { loss: String((v.secret.answers.loss as number) + p.delta) }, 'loss')).toBe(0);
+      const r = grade(v, { loss: String((v.secret.answers.loss as number) + p.delta) }, ct).parts.find((x) => x.id === 'loss');
+      expect(r, `seed ${seed}`).toMatchObject({ status: 'partial', score: 0.5, mistake: 'sum_includes_correct_class' });
     }
   });
 

@@ -43,6 +43,8 @@ export const partResultOut = z.object({
   elements: z.array(z.boolean()).optional(),
   followThrough: z.boolean().optional(),
   hint: z.literal('insufficient-precision').optional(),
+  /** The named mistake the answer matched (its feedback is `feedback`). */
+  mistake: z.string().optional(),
 });
 
 const answerValue = z.union([z.number(), z.string(), z.array(z.unknown())]);

@@ -47,6 +47,7 @@ export interface paths {
                     hint?: 'insufficient-precision';
                     id: string;
                     maxPoints: number;
+                    mistake?: string;
                     points: number;
                     score: number;
                     /** @enum {string} */
@@ -429,6 +430,7 @@ export interface paths {
                     hint?: 'insufficient-precision';
                     id: string;
                     maxPoints: number;
+                    mistake?: string;
                     points: number;
                     score: number;
                     /** @enum {string} */
@@ -966,6 +968,7 @@ export interface paths {
                 hint?: 'insufficient-precision';
                 id: string;
                 maxPoints: number;
+                mistake?: string;
                 points: number;
                 score: number;
                 /** @enum {string} */
@@ -1002,6 +1005,7 @@ export interface paths {
                 hint?: 'insufficient-precision';
                 id: string;
                 maxPoints: number;
+                mistake?: string;
                 points: number;
                 score: number;
                 /** @enum {string} */
@@ -7777,6 +7781,7 @@ export interface paths {
                     hint?: 'insufficient-precision';
                     id: string;
                     maxPoints: number;
+                    mistake?: string;
                     points: number;
                     score: number;
                     /** @enum {string} */
@@ -7872,6 +7877,7 @@ export interface paths {
                     hint?: 'insufficient-precision';
                     id: string;
                     maxPoints: number;
+                    mistake?: string;
                     points: number;
                     score: number;
                     /** @enum {string} */
@@ -10066,6 +10072,7 @@ export interface paths {
                   hint?: 'insufficient-precision';
                   id: string;
                   maxPoints: number;
+                  mistake?: string;
                   points: number;
                   score: number;
                   /** @enum {string} */
@@ -10247,6 +10254,7 @@ export interface paths {
                 hint?: 'insufficient-precision';
                 id: string;
                 maxPoints: number;
+                mistake?: string;
                 points: number;
                 score: number;
                 /** @enum {string} */
@@ -10281,6 +10289,7 @@ export interface paths {
                 hint?: 'insufficient-precision';
                 id: string;
                 maxPoints: number;
+                mistake?: string;
                 points: number;
                 score: number;
                 /** @enum {string} */

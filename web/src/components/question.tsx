@@ -2,7 +2,7 @@
 import { AnswerInput } from './answer-input';
 import { emptyAnswer, type AnswerValue, type Answers, type PartShape } from '../exam/answers';
 import { answerText, explainMiss } from '../exam/explain';
-import { renderMarkdown } from '../lib/markdown';
+import { renderInline, renderMarkdown } from '../lib/markdown';
 
 export interface PartResult {
   id: string;
@@ -14,6 +14,8 @@ export interface PartResult {
   elements?: boolean[];
   followThrough?: boolean;
   hint?: 'insufficient-precision';
+  /** The named mistake the answer matched: its feedback (which may hold LaTeX) is `feedback`. */
+  mistake?: string;
 }
 
 const STATUS_WORDS: Record<PartResult['status'], string> = {
@@ -60,7 +62,8 @@ export function QuestionBody(props: {
             />
             {r && (
               <p class={`feedback ${r.status}`}>
-                <strong>{STATUS_WORDS[r.status]}</strong> — {r.feedback}{' '}
+                <strong>{STATUS_WORDS[r.status]}</strong> —{' '}
+                {r.mistake ? <span class="mistake" dangerouslySetInnerHTML={{ __html: renderInline(r.feedback) }} /> : r.feedback}{' '}
                 {r.points !== undefined && (
                   <span>
                     ({Number(r.points.toFixed(2))} of {r.maxPoints} points)
