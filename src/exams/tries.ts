@@ -6,6 +6,7 @@
  * same variant returns the first result, an Idempotency-Key retry returns the first result,
  * and (attemptQuestionId, tryNumber) is unique.
  */
+import { recordFormatError } from '../stats/format-errors.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../generated/prisma/client.js';
@@ -197,6 +198,7 @@ export async function submitTry(
 
     const graded = await gradeAgainst(app, v, answers);
     if (graded.formatError) {
+      await recordFormatError(app, { variantId: v.id, userId: principal.userId, attemptQuestionId: q.id }, graded.parts);
       const details = graded.parts.filter((x) => x.status === 'format-error').map((x) => ({ part: x.id, message: x.feedback }));
       throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; no try was counted`, details);
     }

@@ -5,6 +5,7 @@
  * - the unique (variantId, tryNumber) makes two racing submissions store one row;
  * - answers that cannot be read are refused (422) before anything is stored.
  */
+import { recordFormatError } from '../stats/format-errors.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
@@ -116,8 +117,9 @@ export async function submitPractice(
       const prior = await replayByKey(app, principal.userId, idempotencyKey, requestHash);
       if (prior) return { view: prior, replayed: true };
     }
+    await recordFormatError(app, { variantId: row.id, userId: principal.userId, attemptQuestionId: null }, result.parts);
     const details = result.parts.filter((p) => p.status === 'format-error').map((p) => ({ part: p.id, message: p.feedback }));
-    throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; nothing was stored`, details);
+    throw unprocessable('ANSWER_FORMAT', `could not read the answer to ${details.map((d) => d.part).join(', ')}; it was not graded`, details);
   }
   const stored = await app.practiceBatches.storeSubmission({
     id: randomUUID(),

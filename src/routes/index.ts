@@ -18,6 +18,7 @@ import examRoutes from './exams/index.js';
 import attemptRoutes from './attempts/index.js';
 import examResultRoutes from './exam-results/index.js';
 import authoringRoutes from './authoring/index.js';
+import statisticsRoutes from './statistics/index.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -41,6 +42,7 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(attemptRoutes);
   await app.register(examResultRoutes);
   await app.register(authoringRoutes);
+  await app.register(statisticsRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {

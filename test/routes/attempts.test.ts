@@ -241,14 +241,19 @@ describe('tries', () => {
     expect(att.points).toBe(12);
   });
 
-  it('refuses unreadable answers without counting a try', async () => {
+  it('refuses unreadable answers without counting a try, and records them for the statistics', async () => {
     const u = await student();
     const a = (await start(u, (await exam({ triesPerQuestion: 2 })).id)).json();
     const key = Object.keys(await right(a.id, 1))[0];
     const res = await submit(u, a.id, 1, { [key]: 'NaN' });
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('ANSWER_FORMAT');
-    expect((await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } })).triesUsed).toBe(0);
+    const q = await ctx.app.prisma.attemptQuestion.findFirstOrThrow({ where: { attemptId: a.id, position: 1 } });
+    expect(q.triesUsed).toBe(0);
+    expect(await ctx.app.prisma.formatError.findMany({ where: { attemptQuestionId: q.id }, select: { userId: true, parts: true } })).toEqual([
+      { userId: u.id, parts: [key] },
+    ]);
+    expect(await ctx.app.prisma.submission.count({ where: { attemptQuestionId: q.id } })).toBe(0);
   });
 
   it('gives a fresh variant after a wrong try when the policy says so', async () => {

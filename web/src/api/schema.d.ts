@@ -6432,6 +6432,191 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/courses/{courseId}/statistics/templates/{templateId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One template's statistics across the course's exams (staff); the id as the course sees it (its own template's, else the built-in's)
+     * @description Items are the questions of finished attempts; scores are fractions of the points (an override replaces what grading earned). difficulty = mean score (low is hard); discrimination = correlation of the item’s points with the rest of the attempt’s points; meanSecondsToAnswer = seconds from the attempt’s previous submission (or its start) to the first try; parts, from each item’s last try; wrong answers and mistakes, over every try; parameters: mean score per value of each numeric parameter (or per range when it takes more than 12 values).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+          templateId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              answered: number;
+              difficulty: number;
+              discrimination: number | null;
+              formatErrors: number;
+              formatErrorShare: number;
+              histogram: {
+                count: number;
+                from: number;
+                to: number;
+              }[];
+              items: number;
+              mean: number;
+              meanSecondsToAnswer: number | null;
+              median: number;
+              parameters: {
+                groups: {
+                  from: number;
+                  mean: number;
+                  n: number;
+                  to: number;
+                  value?: number;
+                }[];
+                name: string;
+              }[];
+              parts: {
+                answered: number;
+                correct: number;
+                id: string;
+                incorrect: number;
+                mean: number;
+                missing: number;
+                mistakes: {
+                  count: number;
+                  id: string;
+                }[];
+                partial: number;
+                wrongAnswers: {
+                  answer: unknown;
+                  count: number;
+                }[];
+              }[];
+              submissions: number;
+              templateId: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/courses/{courseId}/templates': {
     parameters: {
       query?: never;
@@ -9697,6 +9882,203 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/exams/{examId}/statistics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An exam's statistics: attempts, score distribution, and per template, part and parameter (staff)
+     * @description Items are the questions of finished attempts; scores are fractions of the points (an override replaces what grading earned). difficulty = mean score (low is hard); discrimination = correlation of the item’s points with the rest of the attempt’s points; meanSecondsToAnswer = seconds from the attempt’s previous submission (or its start) to the first try; parts, from each item’s last try; wrong answers and mistakes, over every try; parameters: mean score per value of each numeric parameter (or per range when it takes more than 12 values).
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              attempts: number;
+              /** Format: uuid */
+              examId: string;
+              histogram: {
+                count: number;
+                from: number;
+                to: number;
+              }[];
+              mean: number | null;
+              median: number | null;
+              students: number;
+              templates: {
+                answered: number;
+                difficulty: number;
+                discrimination: number | null;
+                formatErrors: number;
+                formatErrorShare: number;
+                histogram: {
+                  count: number;
+                  from: number;
+                  to: number;
+                }[];
+                items: number;
+                mean: number;
+                meanSecondsToAnswer: number | null;
+                median: number;
+                parameters: {
+                  groups: {
+                    from: number;
+                    mean: number;
+                    n: number;
+                    to: number;
+                    value?: number;
+                  }[];
+                  name: string;
+                }[];
+                parts: {
+                  answered: number;
+                  correct: number;
+                  id: string;
+                  incorrect: number;
+                  mean: number;
+                  missing: number;
+                  mistakes: {
+                    count: number;
+                    id: string;
+                  }[];
+                  partial: number;
+                  wrongAnswers: {
+                    answer: unknown;
+                    count: number;
+                  }[];
+                }[];
+                submissions: number;
+                templateId: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/me': {
     parameters: {
       query?: never;
@@ -10549,7 +10931,7 @@ export interface components {
        *     BLUEPRINT_UNSATISFIABLE (422): the exam's pools cannot fill every section
        *     TEMPLATE_ID_MISMATCH (422): a new version must keep the template's id
        *     BUNDLE_INVALID (422): the bundle is not YAML documents each holding one template; details name each document
-       *     ANSWER_FORMAT (422): an answer could not be read as a number, fraction, list or choice; nothing was stored
+       *     ANSWER_FORMAT (422): an answer could not be read as a number, fraction, list or choice; it was not graded and no try was counted (statistics count it as a format error)
        *     UNKNOWN_PARTS (422): answers name parts the question does not have; nothing was stored
        *     IDEMPOTENCY_KEY_REUSED (422): the Idempotency-Key was already used with a different request
        *     POOL_INVALID (422): a pool names templates, topics or tags that do not exist
@@ -10686,7 +11068,7 @@ export interface components {
        *     BLUEPRINT_UNSATISFIABLE (422): the exam's pools cannot fill every section
        *     TEMPLATE_ID_MISMATCH (422): a new version must keep the template's id
        *     BUNDLE_INVALID (422): the bundle is not YAML documents each holding one template; details name each document
-       *     ANSWER_FORMAT (422): an answer could not be read as a number, fraction, list or choice; nothing was stored
+       *     ANSWER_FORMAT (422): an answer could not be read as a number, fraction, list or choice; it was not graded and no try was counted (statistics count it as a format error)
        *     UNKNOWN_PARTS (422): answers name parts the question does not have; nothing was stored
        *     IDEMPOTENCY_KEY_REUSED (422): the Idempotency-Key was already used with a different request
        *     POOL_INVALID (422): a pool names templates, topics or tags that do not exist
