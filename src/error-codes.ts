@@ -54,7 +54,11 @@ export const ERROR_CODES = {
   // 422
   TEMPLATE_ID_MISMATCH: { status: 422, description: "a new version must keep the template's id" },
   BUNDLE_INVALID: { status: 422, description: 'the bundle is not YAML documents each holding one template; details name each document' },
-  ANSWER_FORMAT: { status: 422, description: 'an answer could not be read as a number, fraction, list or choice; it was not graded and no try was counted (statistics count it as a format error)' },
+  ANSWER_FORMAT: {
+    status: 422,
+    description:
+      'an answer could not be read as a number, fraction, list or choice; it was not graded and no try was counted (statistics count it as a format error)',
+  },
   UNKNOWN_PARTS: { status: 422, description: 'answers name parts the question does not have; nothing was stored' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, description: 'the Idempotency-Key was already used with a different request' },
   POOL_INVALID: { status: 422, description: 'a pool names templates, topics or tags that do not exist' },
