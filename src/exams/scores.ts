@@ -160,15 +160,15 @@ export interface StudentScore extends ExamScore {
   attemptsFinished: number;
 }
 
-interface ScoredAttempt extends FinishedAttempt {
+export interface ScoredAttempt extends FinishedAttempt {
   userId: string;
   status: AttemptStatus;
 }
 
-const SCORED_ATTEMPT = { id: true, userId: true, number: true, status: true, points: true, maxPoints: true } as const;
+export const SCORED_ATTEMPT = { id: true, userId: true, number: true, status: true, points: true, maxPoints: true } as const;
 
 /** The exam score and attempt counts of each student among `attempts` (those with attempts only). */
-function scoresByStudent(
+export function scoresByStudent(
   policy: ScorePolicy,
   attempts: readonly ScoredAttempt[],
 ): Map<string, { attemptsUsed: number; attemptsFinished: number; score: ExamScore | null }> {

@@ -19,6 +19,7 @@ import attemptRoutes from './attempts/index.js';
 import examResultRoutes from './exam-results/index.js';
 import authoringRoutes from './authoring/index.js';
 import statisticsRoutes from './statistics/index.js';
+import gradebookRoutes from './gradebook/index.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -43,6 +44,7 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(examResultRoutes);
   await app.register(authoringRoutes);
   await app.register(statisticsRoutes);
+  await app.register(gradebookRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {

@@ -5088,6 +5088,176 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/courses/{courseId}/gradebook': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The course gradebook: every student × every published or archived exam, each by its own score policy (staff)
+     * @description Students (role STUDENT, with or without attempts) by email; scores[i] belongs to exams[i], null without a finished attempt. With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV has Canvas's columns: Student, ID, SIS User ID, SIS Login ID, Section, one column per exam, a Points Possible row.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description nextCursor of the previous page; leave out for the first */
+          cursor?: string;
+          limit?: string;
+        };
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              exams: {
+                /** Format: uuid */
+                id: string;
+                maxPoints: number;
+                /** @enum {string} */
+                policy: 'best' | 'latest' | 'average';
+                title: string;
+              }[];
+              items: {
+                email: string;
+                name: string;
+                scores: ({
+                  attemptId: string | null;
+                  attemptsFinished: number;
+                  attemptsUsed: number;
+                  /** Format: uuid */
+                  examId: string;
+                  maxPoints: number;
+                  percent: number;
+                  points: number;
+                } | null)[];
+                /** Format: uuid */
+                userId: string;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/courses/{courseId}/invites': {
     parameters: {
       query?: never;
@@ -9967,6 +10137,178 @@ export interface paths {
                 submissions: number;
                 templateId: string;
               }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/exams/{examId}/submissions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every graded try of an exam's attempts, in the order they were made (staff)
+     * @description Answers as sent; per part its status, score and named mistake. Unreadable answers (422 ANSWER_FORMAT) are not tries and are not listed. With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply).
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description nextCursor of the previous page; leave out for the first */
+          cursor?: string;
+          limit?: string;
+        };
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                answers: unknown;
+                /** Format: uuid */
+                attemptId: string;
+                attemptNumber: number;
+                /** Format: date-time */
+                createdAt: string;
+                email: string;
+                /** Format: uuid */
+                id: string;
+                maxPoints: number;
+                name: string;
+                parts: {
+                  id: string;
+                  mistake?: string;
+                  score: number;
+                  status: string;
+                }[];
+                points: number;
+                position: number;
+                score: number;
+                templateId: string;
+                tryNumber: number;
+                /** Format: uuid */
+                userId: string;
+              }[];
+              nextCursor: string | null;
             };
           };
         };
