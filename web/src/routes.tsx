@@ -44,6 +44,8 @@ const AttemptReviewPage = lazy(() => import('./pages/attempt-review').then((m) =
 const CourseTemplatesPage = lazy(() => import('./pages/authoring').then((m) => m.CourseTemplatesPage));
 const NewTemplatePage = lazy(() => import('./pages/template-editor').then((m) => m.NewTemplatePage));
 const TemplateEditorPage = lazy(() => import('./pages/template-editor').then((m) => m.TemplateEditorPage));
+const ExamStatisticsPage = lazy(() => import('./pages/statistics').then((m) => m.ExamStatisticsPage));
+const GradebookPage = lazy(() => import('./pages/gradebook').then((m) => m.GradebookPage));
 const TemplateHistoryPage = lazy(() => import('./pages/template-history').then((m) => m.TemplateHistoryPage));
 export const routes: Route[] = [
   { path: '/signin', page: SignInPage, public: true },
@@ -62,6 +64,8 @@ export const routes: Route[] = [
   { path: '/exams/:examId', page: ExamOverviewPage },
   { path: '/exams/:examId/edit', page: ExamBuilderPage },
   { path: '/exams/:examId/manage', page: ExamManagePage },
+  { path: '/exams/:examId/statistics', page: ExamStatisticsPage },
+  { path: '/courses/:courseId/gradebook', page: GradebookPage },
   { path: '/exams/:examId/attempts/:attemptId', page: AttemptReviewPage },
   { path: '/attempts/:attemptId', page: AttemptPage },
 ];

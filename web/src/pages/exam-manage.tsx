@@ -25,6 +25,12 @@ export function ExamManagePage({ params }: PageProps) {
       <PageTitle sub={`${e.status.toLowerCase()} · ${windowWords(e).text}`}>{e.title}</PageTitle>
       <p>
         <a href={`/courses/${e.courseId}`}>Back to the course</a>
+        {e.status !== 'DRAFT' && (
+          <>
+            {' · '}
+            <a href={`/exams/${examId}/statistics`}>Statistics</a>
+          </>
+        )}
       </p>
       <div class="buttons" role="group" aria-label="Exam actions">
         {e.status === 'DRAFT' && (
