@@ -82,6 +82,14 @@ describe('named mistakes, statistics and the gradebook', () => {
     expect(await w2.innerText()).toContain(`${((await answersOf(svc.app, attemptId, 1)).W2 as number) - 1} (1×)`);
     await look(page, 'exam-statistics');
 
+    // The same template across every exam of the course.
+    await press(page, page.getByRole('link', { name: 'conv-output-size across every exam of the course' }));
+    await page.getByRole('heading', { name: 'Statistics: conv-output-size' }).waitFor();
+    await page.getByRole('figure', { name: 'Named mistakes in conv-output-size' }).getByRole('row', { name: 'W2: no_plus_one 1' }).waitFor();
+    await look(page, 'template-statistics');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Statistics: Midterm practice exam' }).waitFor();
+
     await press(page, page.getByRole('link', { name: 'Course gradebook' }));
     await page.getByRole('heading', { name: 'Gradebook' }).waitFor();
     const table = page.getByRole('table', { name: 'Gradebook: students by exams' });

@@ -75,7 +75,7 @@ export function ExamStatisticsPage({ params }: PageProps) {
             </p>
           </section>
           {s.templates.map((t) => (
-            <TemplateSection key={t.templateId} t={t} />
+            <TemplateSection key={t.templateId} t={t} courseId={exam.data?.courseId} />
           ))}
         </>
       )}
@@ -83,12 +83,17 @@ export function ExamStatisticsPage({ params }: PageProps) {
   );
 }
 
-function TemplateSection({ t }: { t: TemplateStats }) {
+function TemplateSection({ t, courseId }: { t: TemplateStats; courseId?: string }) {
   const id = t.templateId.replace(/[^a-z0-9-]/gi, '-');
   const mistakes = t.parts.flatMap((p) => p.mistakes.map((m) => ({ label: `${p.id}: ${m.id}`, value: m.count })));
   return (
     <section aria-labelledby={`${id}-h`} class="template-stats">
       <h2 id={`${id}-h`}>{t.templateId}</h2>
+      {courseId && (
+        <p>
+          <a href={`/courses/${courseId}/statistics/${t.templateId.split('/').pop() ?? t.templateId}`}>{`${t.templateId} across every exam of the course`}</a>
+        </p>
+      )}
       <dl class="facts">
         <dt>Questions</dt>
         <dd>
@@ -152,4 +157,25 @@ function TemplateSection({ t }: { t: TemplateStats }) {
 
 function groupLabel(g: { value?: number; from: number; to: number }): string {
   return g.value !== undefined ? String(g.value) : `${Number(g.from.toPrecision(3))}…${Number(g.to.toPrecision(3))}`;
+}
+
+/** One template's statistics across every exam of the course. */
+export function TemplateStatisticsPage({ params }: PageProps) {
+  const { courseId, templateId } = params;
+  const stats = useResource(
+    () => must(api.GET('/api/v1/courses/{courseId}/statistics/templates/{templateId}', { params: { path: { courseId, templateId } } })),
+    [courseId, templateId],
+  );
+  if (stats.error) return <ErrorMessage error={stats.error} />;
+  if (!stats.data) return <Loading what="the statistics" />;
+  return (
+    <>
+      <PageTitle sub="across every exam of the course">{`Statistics: ${templateId}`}</PageTitle>
+      <nav aria-label="Course" class="subnav">
+        <a href={`/courses/${courseId}`}>Back to the course</a>
+        <a href={`/courses/${courseId}/gradebook`}>Course gradebook</a>
+      </nav>
+      {stats.data.items === 0 ? <p>No finished attempt has drawn this template yet.</p> : <TemplateSection t={stats.data} />}
+    </>
+  );
 }
