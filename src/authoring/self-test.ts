@@ -1,10 +1,11 @@
 /**
  * selfTest(template, n): instantiates n variants and checks that each is sound — finite
  * answers, constraints hold, the correct answers score 1, a perturbed answer scores below 1,
- * unreadable text is a format error — and how many variants are distinct.
+ * unreadable text is a format error, each named mistake is recognised — and how many variants
+ * are distinct.
  */
-import { canonicalJson, EngineError, grade, instantiate, type CompiledTemplate, type Variant } from '../engine/index.js';
-import { correctSubmission, perturbedSubmission, unreadableSubmission } from './submissions.js';
+import { canonicalJson, EngineError, grade, instantiate, sameAnswer, type CompiledTemplate, type Variant } from '../engine/index.js';
+import { correctSubmission, perturbedSubmission, toSubmission, unreadableSubmission } from './submissions.js';
 
 export interface SelfTestReport {
   id: string;
@@ -29,6 +30,21 @@ function checkVariant(ct: CompiledTemplate, v: Variant): string | undefined {
   if (wrong.score >= 1) return 'a perturbed answer scored 1';
   const unreadable = grade(stored, unreadableSubmission(stored), ct);
   if (!unreadable.formatError || unreadable.score !== 0) return 'an unreadable answer was not a format error';
+  return checkMistakes(ct, stored);
+}
+
+/** Each named mistake of the variant, answered as a student would type it, is recognised as that mistake (or an earlier one of the same value) and is not full marks. */
+function checkMistakes(ct: CompiledTemplate, v: Variant): string | undefined {
+  const right = correctSubmission(v);
+  for (const part of v.secret.parts) {
+    for (const m of part.mistakes ?? []) {
+      const r = grade(v, { ...right, [part.id]: toSubmission(m.value) }, ct).parts.find((p) => p.id === part.id);
+      const first = part.mistakes?.find((e) => sameAnswer(part, e.value, m.value));
+      if (!r || r.score >= 1 || r.mistake !== first?.id) {
+        return `mistake ${part.id}/${m.id} answered as ${JSON.stringify(toSubmission(m.value))} was graded ${r?.status ?? 'missing'}${r?.mistake ? ` as ${r.mistake}` : ''}, not as that mistake`;
+      }
+    }
+  }
   return undefined;
 }
 

@@ -16,7 +16,8 @@ export function correctSubmission(v: Variant): Record<string, unknown> {
   return out;
 }
 
-function toSubmission(value: AnswerValue): unknown {
+/** An answer value as a student would type it (numbers as text with enough digits). */
+export function toSubmission(value: AnswerValue): unknown {
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'string') return value;
   return (value as unknown[]).map((e) => (Array.isArray(e) ? e.map((x) => numberText(x as number)) : typeof e === 'number' ? numberText(e) : e));
