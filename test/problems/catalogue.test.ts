@@ -29,8 +29,8 @@ describe('the built-in catalogue', () => {
     expect(problems.map((p) => `${p.file}: ${p.error.message}`)).toEqual([]);
   });
 
-  it('has at least 40 templates covering every topic of the notes', () => {
-    expect(templates.length).toBeGreaterThanOrEqual(40);
+  it('has at least 75 templates covering every topic of the notes', () => {
+    expect(templates.length).toBeGreaterThanOrEqual(75);
     const topics = new Set(templates.map((t) => t.template.topic));
     for (const topic of TOPICS) expect(topics, topic).toContain(topic);
   });

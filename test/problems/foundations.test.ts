@@ -73,6 +73,89 @@ describe('softmax-notes-example (scores 3.2, 5.1, -1.7)', () => {
     const v = seedWhere(ct, (p) => p.yi === 0);
     expect(partScore(v, ct, { loss: String(-Math.log10(0.13)) }, 'loss')).toBe(0);
   });
+
+  it('with label frog, a loss from P kept to 3 significant figures (0.000968) earns the marks', () => {
+    const v = seedWhere(ct, (p) => p.yi === 2);
+    expect(v.public.prompt).toContain('Do not take it from the rounded probabilities');
+    expect(partScore(v, ct, { loss: (-Math.log(0.000968)).toFixed(2) }, 'loss')).toBe(1);
+  });
+});
+
+describe('the losses at initialization (review sheet: all scores ≈ equal)', () => {
+  it('svm-loss-bounds-init: the loss is C − 1, and C when the sum includes the correct class', () => {
+    const ct = template('svm-loss-bounds-init');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as { Cbig: number; s: number[]; y: number };
+      expect(v.secret.answers).toMatchObject({ minloss: 0, initloss: p.Cbig - 1, allclasses: p.Cbig });
+      const sy = p.s[p.y] ?? 0;
+      const exactLoss = p.s.reduce((acc, sj, j) => (j === p.y ? acc : acc + Math.max(0, sj - sy + 1)), 0);
+      expect(v.secret.answers.exact as number).toBeCloseTo(exactLoss, 12);
+      // "C − 1" for the small example is not accepted as its exact loss
+      expect(partScore(v, ct, { exact: String(p.s.length - 1) }, 'exact')).toBe(0);
+    }
+  });
+
+  it('softmax-loss-bounds-init: each class gets 1/C and the loss is ln C', () => {
+    const ct = template('softmax-loss-bounds-init');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as { Cbig: number; s: number[]; y: number };
+      expect(v.secret.answers.initprob as number).toBeCloseTo(1 / p.Cbig, 12);
+      expect(v.secret.answers.initloss as number).toBeCloseTo(Math.log(p.Cbig), 12);
+      const lse = Math.log(p.s.reduce((acc, sj) => acc + Math.exp(sj), 0));
+      expect(v.secret.answers.exact as number).toBeCloseTo(lse - (p.s[p.y] ?? 0), 12);
+      expect(partScore(v, ct, { exact: String(Math.log(p.s.length)) }, 'exact')).toBe(0);
+    }
+  });
+});
+
+describe('analytic gradients of the SVM and softmax losses', () => {
+  it('softmax-gradient-weights: ∂L/∂W = (p − 1_y) xᵀ, and a wrong score vector carried through earns the later parts', () => {
+    const ct = template('softmax-gradient-weights');
+    const v = instantiate(ct, 2);
+    const p = v.secret.params as { W: number[][]; x: number[]; y: number };
+    const softmax = (s: number[]): number[] => {
+      const m = Math.max(...s);
+      const e = s.map((z) => Math.exp(z - m));
+      const t = e.reduce((a, b) => a + b, 0);
+      return e.map((z) => z / t);
+    };
+    const s = p.W.map((row) => row.reduce((acc, w, d) => acc + w * (p.x[d] ?? 0), 0));
+    const g = softmax(s).map((q, k) => q - (k === p.y ? 1 : 0));
+    (v.secret.answers.dW as number[][]).forEach((row, k) => row.forEach((e, d) => expect(e).toBeCloseTo((g[k] ?? 0) * (p.x[d] ?? 0), 12)));
+
+    const wrong = s.map((z, k) => (k === 0 ? z + 1 : z)); // a slip in the first score
+    const pw = softmax(wrong);
+    const gw = pw.map((q, k) => q - (k === p.y ? 1 : 0));
+    const answers = {
+      scores: wrong.map(String),
+      probs: pw.map(String),
+      loss: String(-Math.log(pw[p.y] ?? 1)),
+      dscores: gw.map(String),
+      dW: gw.map((gk) => p.x.map((xd) => String(gk * xd))),
+    };
+    const r = grade(v, answers, ct);
+    expect(r.parts.map((q) => [q.id, q.score === 1, q.followThrough ?? false])).toEqual([
+      ['scores', false, false],
+      ['probs', true, true],
+      ['loss', true, true],
+      ['dscores', true, true],
+      ['dW', true, true],
+    ]);
+  });
+
+  it('svm-gradient-scores: +1 for each violating class, minus their number at the correct class', () => {
+    const ct = template('svm-gradient-scores');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as { s: number[]; y: number };
+      const sy = p.s[p.y] ?? 0;
+      const viol = p.s.map((sj, j) => (j !== p.y && sj - sy + 1 > 0 ? 1 : 0));
+      const n = viol.reduce((a: number, b) => a + b, 0);
+      expect(v.secret.answers.dscores).toEqual(viol.map((g, j) => (j === p.y ? -n : g)));
+    }
+  });
 });
 
 // How a student would write each answer when following the prompt's precision instructions.
@@ -112,6 +195,15 @@ const ROUNDING: Record<string, Record<string, Rounder>> = {
   'lr-cosine': { lr1: sig(3), lr2: sig(3) },
   'lr-linear': { lr: sig(3), step: exact },
   'lr-inv-sqrt': { lr1: sig(3), lr2: sig(3) },
+  'knn-distance-matrix': { dist: exact, pred1: exact, pred3: exact },
+  'svm-gradient-scores': { loss: dp(2), dscores: exact },
+  'svm-gradient-weights': { scores: dp(2), loss: dp(2), dscores: exact, dW: exact },
+  'svm-full-loss-gradient': { dW1: exact, dW2: exact, data: exact, full: sig(3) },
+  'svm-loss-bounds-init': { minloss: exact, maxloss: exact, initloss: exact, allclasses: exact, exact: dp(3) },
+  'softmax-gradient-scores': { probs: sig(3), loss: sig(3), dscores: sig(3) },
+  'softmax-gradient-weights': { scores: dp(2), probs: sig(3), loss: sig(3), dscores: sig(3), dW: sig(3) },
+  'softmax-loss-bounds-init': { minloss: exact, maxloss: exact, initprob: sig(3), initloss: sig(4), exact: dp(3) },
+  'weight-decay-sgd-step': { gradR: exact, grad: sig(3), Wnew: dp(4), decay: exact },
 };
 
 function rounded(value: unknown, r: Rounder): unknown {

@@ -24,15 +24,39 @@ const TEMPLATES: Record<string, string[]> = {
     'elu-value-and-derivative',
     'activation-saturation-choice',
     'activation-zero-centred-choice',
+    'saturation-gradient',
   ],
   initialization: ['xavier-init-scale', 'he-init-scale', 'variance-propagation'],
-  batchnorm: ['batchnorm-forward-entry', 'batchnorm-forward-matrix'],
-  dropout: ['inverted-dropout-forward'],
-  backprop: ['backprop-add-multiply-graph', 'backprop-max-gate', 'backprop-sigmoid-neuron'],
-  cnn: ['conv-output-size', 'conv-parameter-count', 'pool-output-size', 'conv2d-output-entry', 'max-pool-output', 'conv-pool-stack'],
-  rnn: ['rnn-step', 'lstm-cell-step', 'rnn-vanishing-gradient', 'lstm-vanishing-gradient-choice'],
-  attention: ['attention-weights-row', 'attention-weights-matrix', 'self-attention-output'],
-  'positional-encoding': ['positional-encoding-vector'],
+  batchnorm: ['batchnorm-forward-entry', 'batchnorm-forward-matrix', 'batchnorm-backward-gamma-beta'],
+  dropout: ['inverted-dropout-forward', 'inverted-dropout-backward'],
+  backprop: ['backprop-add-multiply-graph', 'backprop-max-gate', 'backprop-sigmoid-neuron', 'backprop-sigmoid-gates', 'backprop-branch-graph'],
+  cnn: [
+    'conv-output-size',
+    'conv-parameter-count',
+    'pool-output-size',
+    'conv2d-output-entry',
+    'max-pool-output',
+    'conv-pool-stack',
+    'conv-multichannel-entry',
+    'conv-two-layer-channels',
+    'receptive-field-stacked',
+    'receptive-field-strided',
+    'max-pool-backward',
+  ],
+  rnn: [
+    'rnn-step',
+    'lstm-cell-step',
+    'rnn-vanishing-gradient',
+    'lstm-vanishing-gradient-choice',
+    'rnn-output-two-steps',
+    'char-rnn-step',
+    'rnn-bptt-scalar',
+    'rnn-bptt-matrix',
+    'lstm-cell-state-gradient',
+    'rnn-lstm-parameter-count',
+  ],
+  attention: ['attention-weights-row', 'attention-weights-matrix', 'self-attention-output', 'captioning-attention-context'],
+  'positional-encoding': ['positional-encoding-vector', 'positional-encoding-concat'],
 };
 
 /** The stored correct answers as a student would type them. */
@@ -258,5 +282,133 @@ describe('neural-network templates', () => {
     const r = grade(v, { query: '[0, 1]', weights: JSON.stringify(weights), out: JSON.stringify(out) });
     expect(r.parts.map((p) => p.status)).toEqual(['correct', 'incorrect', 'correct']);
     expect(r.parts[2]?.followThrough).toBe(true);
+  });
+});
+
+// How a student would write each answer when following the prompt's precision instructions.
+const sig =
+  (n: number) =>
+  (x: number): number =>
+    Number(x.toPrecision(n));
+const dp =
+  (n: number) =>
+  (x: number): number =>
+    Number(x.toFixed(n));
+const exact = (x: number): number => x;
+
+const ROUNDING: Record<string, Record<string, (x: number) => number>> = {
+  'backprop-sigmoid-gates': { sval: sig(4), vval: sig(4), fval: sig(4), dq: sig(4), dv: sig(4), du: sig(4), ds: sig(4), dw0: sig(4), dx1: sig(4), dw2: sig(4) },
+  'backprop-branch-graph': { qval: sig(4), fval: sig(4), dq: sig(4), du: sig(4), dx: sig(4), dy: sig(4) },
+  'saturation-gradient': { local: sig(3), dz: sig(3), saturated: exact, maxgrad: exact, chain: sig(3) },
+  'batchnorm-backward-gamma-beta': { xhat: sig(3), dbeta: exact, dgamma: sig(3), dxhat: sig(3) },
+  'inverted-dropout-backward': { grad: sig(3), expected: exact, testgrad: exact },
+  'rnn-output-two-steps': { hA: sig(3), yA: sig(3), hB: sig(3), yB: sig(3), cls: exact },
+  'char-rnn-step': { onehot: exact, xcol: exact, ht: sig(3), yt: sig(3), probs: sig(3), pred: exact, loss: sig(3) },
+  'rnn-bptt-scalar': { hs: sig(3), dh: sig(3), steps: sig(3), dw: sig(3), du: sig(3) },
+  'rnn-bptt-matrix': { hA: sig(3), hB: sig(3), dh1: sig(3), step1: sig(3), step2: sig(3), dW: sig(3) },
+  'lstm-cell-state-gradient': { gates: sig(4), cellProd: sig(3), factors: sig(3), rnnProd: sig(3), cellLong: sig(3), rnnLong: sig(3) },
+  'captioning-attention-context': { scores: exact, weights: sig(3), context: sig(3), region: exact },
+  'positional-encoding-concat': { dim: exact, nweights: exact, xtilde: dp(3), query: dp(3) },
+};
+
+function rounded(value: unknown, r: (x: number) => number): unknown {
+  if (typeof value === 'number') return String(r(value));
+  if (Array.isArray(value)) return value.map((e) => rounded(e, r));
+  return value;
+}
+
+describe('answers rounded as the prompts ask earn full marks', () => {
+  it.each(Object.keys(ROUNDING))('%s', (id) => {
+    const ct = template(id);
+    const rules = ROUNDING[id];
+    expect(ct.template.answers.map((a) => a.id).sort()).toEqual(Object.keys(rules).sort());
+    for (let seed = 1; seed <= 40; seed++) {
+      const v = instantiate(ct, seed);
+      const answers = Object.fromEntries(Object.entries(rules).map(([part, r]) => [part, rounded(v.secret.answers[part], r)]));
+      const result = grade(v, answers, ct);
+      expect(result.parts.filter((p) => p.score < 1).map((p) => `seed ${seed}: ${p.id} ${p.feedback}`)).toEqual([]);
+    }
+  });
+});
+
+describe('the templates added for the notes’ backprop, RNN and attention sections', () => {
+  const sigma = (z: number): number => 1 / (1 + Math.exp(-z));
+
+  it('backprop-sigmoid-gates: the chain of 1/x, +1, eˣ and ×(−1) gates gives σ(s)(1 − σ(s))', () => {
+    const ct = template('backprop-sigmoid-gates');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as Record<string, number>;
+      const s = p.w0 * p.x0 + p.w1 * p.x1 + p.w2;
+      const a = v.secret.answers as Record<string, number>;
+      expectClose(a.ds, sigma(s) * (1 - sigma(s)));
+      expectClose(a.dq, -1 / (1 + Math.exp(-s)) ** 2);
+      expectClose(a.dx1, sigma(s) * (1 - sigma(s)) * p.w1);
+    }
+  });
+
+  it('backprop-sigmoid-gates: a wrong e^(−s) carried through every later gate earns every later part', () => {
+    const ct = template('backprop-sigmoid-gates');
+    const v = instantiate(ct, 1);
+    const p = v.secret.params as Record<string, number>;
+    const vval = (v.secret.answers.vval as number) * 1.2; // a slip in e^(−s)
+    const q = 1 + vval;
+    const dq = -1 / q ** 2;
+    const ds = -(dq * vval);
+    const answers = { sval: v.secret.answers.sval, vval, fval: 1 / q, dq, dv: dq, du: dq * vval, ds, dw0: ds * p.x0, dx1: ds * p.w1, dw2: ds };
+    const r = grade(v, Object.fromEntries(Object.entries(answers).map(([k, x]) => [k, String(x)])), ct);
+    expect(r.parts.map((q) => [q.id, q.score, q.followThrough ?? false])).toEqual([
+      ['sval', 1, false],
+      ['vval', 0, false],
+      ...['fval', 'dq', 'dv', 'du', 'ds', 'dw0', 'dx1', 'dw2'].map((id) => [id, 1, true]),
+    ]);
+  });
+
+  it('rnn-bptt-scalar: ∂L/∂w is the sum over time steps and matches a central difference', () => {
+    const ct = template('rnn-bptt-scalar');
+    for (let seed = 1; seed <= 10; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as { w: number; u: number; h0: number; x: number[]; tgt: number };
+      const loss = (w: number, u: number): number => 0.5 * (p.x.reduce((h, x) => Math.tanh(w * h + u * x), p.h0) - p.tgt) ** 2;
+      const e = 1e-6;
+      const a = v.secret.answers as { steps: number[]; dw: number; du: number };
+      expectClose(a.dw, (loss(p.w + e, p.u) - loss(p.w - e, p.u)) / (2 * e), 7);
+      expectClose(a.du, (loss(p.w, p.u + e) - loss(p.w, p.u - e)) / (2 * e), 7);
+      expectClose(
+        a.dw,
+        a.steps.reduce((x, y) => x + y, 0),
+      );
+    }
+  });
+
+  it('char-rnn-step: the one-hot input picks a column of W_xh, and the target is the next letter of "hello"', () => {
+    const ct = template('char-rnn-step');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as { k: number; Wxh: number[][]; ti: number };
+      const col = 'helo'.indexOf('hello'[p.k] ?? '');
+      expect(v.secret.answers.xcol).toEqual(p.Wxh.map((row) => row[col]));
+      expect(p.ti).toBe('helo'.indexOf('hello'[p.k + 1] ?? ''));
+      const probs = v.secret.answers.probs as number[];
+      expectClose(v.secret.answers.loss, -Math.log(probs[p.ti] ?? 0));
+    }
+  });
+
+  it('receptive-field-strided: r grows by (F − 1) times the product of the earlier strides', () => {
+    const ct = template('receptive-field-strided');
+    for (let seed = 1; seed <= 20; seed++) {
+      const v = instantiate(ct, seed);
+      const p = v.secret.params as Record<string, number[]>;
+      let r = 1;
+      let j = 1;
+      const fields = ['l1', 'l2', 'l3', 'l4'].map((l) => {
+        const [F = 1, S = 1] = p[l] ?? [];
+        r += (F - 1) * j;
+        j *= S;
+        return r;
+      });
+      expect(v.secret.answers.fields).toEqual(fields);
+      expect(v.secret.answers.jump).toBe(j);
+    }
   });
 });

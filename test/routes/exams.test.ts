@@ -179,7 +179,7 @@ describe('POST /courses/:courseId/exams', () => {
   });
 
   it('accepts a draft whose filter pools are still too small (checked at publish)', async () => {
-    const e = await newExam({ title: 'Too big', blueprint: { sections: [{ count: 5, points: 1, pool: { topic: 'softmax' } }] } });
+    const e = await newExam({ title: 'Too big', blueprint: { sections: [{ count: 9, points: 1, pool: { topic: 'softmax' } }] } });
     expect(e.status).toBe('DRAFT');
   });
 });
@@ -356,7 +356,7 @@ describe('the lifecycle: publish, archive, copy', () => {
       title: 'Too big',
       blueprint: {
         sections: [
-          { count: 3, points: 1, pool: { topic: 'softmax' } },
+          { count: 6, points: 1, pool: { topic: 'softmax' } },
           { count: 1, points: 1, pool: { topic: 'cnn' } },
           // A real topic and a real tag that no template has together: an empty pool, found at publish.
           { count: 1, points: 1, pool: { topic: 'cnn', tags: ['adam'] } },
@@ -368,11 +368,11 @@ describe('the lifecycle: publish, archive, copy', () => {
     expect(res.json()).toMatchObject({
       code: 'BLUEPRINT_UNSATISFIABLE',
       details: [
-        { section: 0, available: 2, count: 3 },
+        { section: 0, available: 5, count: 6 },
         { section: 2, available: 0, count: 1 },
       ],
     });
-    expect(res.json().message).toMatch(/^section 0 needs 3 templates, its pool has 2; section 2 needs 1 templates, its pool has 0$/);
+    expect(res.json().message).toMatch(/^section 0 needs 6 templates, its pool has 5; section 2 needs 1 templates, its pool has 0$/);
     const row = await ctx.app.prisma.exam.findUniqueOrThrow({ where: { id: e.id } });
     expect(row).toMatchObject({ status: 'DRAFT', publishedAt: null });
     // Fixed, it publishes.
@@ -645,7 +645,13 @@ describe('authorizeExam, resolvePool, checkBlueprint', () => {
         .filter(f)
         .map((t) => t.id)
         .sort();
-    expect((await pool({ topic: 'softmax' })).templateIds).toEqual(['softmax-notes-example', 'softmax-probabilities-loss']);
+    expect((await pool({ topic: 'softmax' })).templateIds).toEqual([
+      'softmax-gradient-scores',
+      'softmax-gradient-weights',
+      'softmax-loss-bounds-init',
+      'softmax-notes-example',
+      'softmax-probabilities-loss',
+    ]);
     expect((await pool({ tags: ['loss', 'notes-example'] })).templateIds).toEqual(
       expectIds((t) => t.tags.includes('loss') && t.tags.includes('notes-example')),
     );
