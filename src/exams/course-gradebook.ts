@@ -35,10 +35,13 @@ export interface GradebookRow {
 
 const cursorKey = z.strictObject({ email: z.string() });
 
-/** The course's exams students can see, oldest first; their expired attempts are finished first (their next touch). */
-export async function gradebookExams(app: FastifyInstance, course: CourseRef): Promise<GradebookExam[]> {
+/**
+ * The course's exams students can see (or the one exam `onlyExamId`), oldest first; their
+ * expired attempts are finished first (their next touch).
+ */
+export async function gradebookExams(app: FastifyInstance, course: CourseRef, onlyExamId?: string): Promise<GradebookExam[]> {
   const rows = await app.prisma.exam.findMany({
-    where: { courseId: course.courseId, status: { in: ['PUBLISHED', 'ARCHIVED'] } },
+    where: { courseId: course.courseId, ...(onlyExamId ? { id: onlyExamId } : { status: { in: ['PUBLISHED', 'ARCHIVED'] } }) },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true, title: true, blueprint: true },
   });
@@ -95,8 +98,8 @@ const line = (fields: string[]) => `${fields.join(',')}\r\n`;
  * row, then every student; a chunk per page of `pageSize` students. The exams and the first
  * page are read before this returns, so a database failure is an error response, not a cut file.
  */
-export async function openGradebookCsv(app: FastifyInstance, course: CourseRef, pageSize = 500): Promise<AsyncIterable<string>> {
-  const exams = await gradebookExams(app, course);
+export async function openGradebookCsv(app: FastifyInstance, course: CourseRef, pageSize = 500, onlyExamId?: string): Promise<AsyncIterable<string>> {
+  const exams = await gradebookExams(app, course, onlyExamId);
   const first = await gradebookPage(app, course, exams, { limit: pageSize });
   const head =
     line(['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', ...exams.map((e) => csvText(e.title))]) +

@@ -212,6 +212,20 @@ describe('GET /courses/:courseId/gradebook', () => {
   });
 });
 
+describe('GET /exams/:examId/results', () => {
+  it("every student for one exam, by its policy, in pages; its CSV is the exam's scores.csv", async () => {
+    const p1 = (await get(ta, `/exams/${exams[1].id}/results?limit=2`)).json();
+    expect(p1.exams).toEqual([expect.objectContaining({ id: exams[1].id, policy: 'latest' })]);
+    expect(p1.items.map((r: { scores: ({ points: number } | null)[] }) => r.scores[0]?.points ?? null)).toEqual([3, null]);
+    const p2 = (await get(ta, `/exams/${exams[1].id}/results?limit=2&cursor=${p1.nextCursor}`)).json();
+    expect(p2.items.map((r: { userId: string }) => r.userId)).toEqual([students[2].id]);
+    expect(p2.nextCursor).toBeNull();
+    const csv = await get(ta, `/exams/${exams[1].id}/results`, 'text/csv');
+    expect(csv.body).toBe((await get(ta, `/exams/${exams[1].id}/scores.csv`)).body);
+    expect((await get(students[0], `/exams/${exams[1].id}/results`)).statusCode).toBe(403);
+  });
+});
+
 describe('GET /exams/:examId/submissions', () => {
   it('every graded try in order, page by page, and the same as CSV', async () => {
     const all: { id: string; points: number; parts: { mistake?: string }[]; answers: unknown }[] = [];

@@ -99,6 +99,26 @@ export default (async function gradebookRoutes(app) {
   );
 
   app.get(
+    '/exams/:examId/results',
+    {
+      schema: {
+        tags,
+        summary: "One exam's results: every student of the course by email, scored by the exam's policy (staff)",
+        description: `The gradebook's layout for this exam alone (exams has one entry; scores[0] is null without a finished attempt). ${CSV} The CSV is the one of GET /exams/:id/scores.csv.`,
+        params: z.strictObject({ examId: uuid }),
+        querystring: pageQuery(500, 100),
+        response: { 200: gradebookOut, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff');
+      if (wantsCsv(request)) return sendCsv(reply, scoresFileName(ref.exam.title), await openGradebookCsv(app, ref.course, 500, ref.exam.id));
+      const exams = await gradebookExams(app, ref.course, ref.exam.id);
+      return { exams, ...(await gradebookPage(app, ref.course, exams, request.query)) };
+    },
+  );
+
+  app.get(
     '/exams/:examId/submissions',
     {
       schema: {

@@ -9756,6 +9756,176 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/exams/{examId}/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One exam's results: every student of the course by email, scored by the exam's policy (staff)
+     * @description The gradebook's layout for this exam alone (exams has one entry; scores[0] is null without a finished attempt). With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV is the one of GET /exams/:id/scores.csv.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description nextCursor of the previous page; leave out for the first */
+          cursor?: string;
+          limit?: string;
+        };
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              exams: {
+                /** Format: uuid */
+                id: string;
+                maxPoints: number;
+                /** @enum {string} */
+                policy: 'best' | 'latest' | 'average';
+                title: string;
+              }[];
+              items: {
+                email: string;
+                name: string;
+                scores: ({
+                  attemptId: string | null;
+                  attemptsFinished: number;
+                  attemptsUsed: number;
+                  /** Format: uuid */
+                  examId: string;
+                  maxPoints: number;
+                  percent: number;
+                  points: number;
+                } | null)[];
+                /** Format: uuid */
+                userId: string;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/exams/{examId}/scores': {
     parameters: {
       query?: never;
