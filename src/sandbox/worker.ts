@@ -159,7 +159,7 @@ function run(envelope: Envelope): SandboxReply {
           : task.kind === 'instantiateMany'
             ? instantiateMany(ct, task.seeds, task.budgetMs)
             : task.kind === 'answersFromParams'
-              ? answersFromParams(ct, task.params)
+              ? answersFromParams(ct, task.params, task.shown)
               : task.kind === 'grade'
                 ? grade(task.variant, task.answers, ct)
                 : selfTestBatch(ct, task.firstSeed, task.n);
