@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { answerAmongShown, checkRendered, drawChoices, keepShown, type ShownChoices } from './choices.js';
 import { compileExpression, type CompiledExpression } from './expr.js';
 import { ConstraintError, EngineError, ExpressionError, TemplateError } from './errors.js';
-import { formatValue } from './format.js';
+import { formatValue, placeholderContexts, type TextContext } from './format.js';
 import { createRng, type Rng } from './rng.js';
 import { describeTolerance } from './tolerance.js';
 import { drawMany, drawScalar } from './sample.js';
@@ -54,7 +54,8 @@ export interface Variant {
   };
 }
 
-type Piece = string | CompiledExpression;
+/** Static text, or a placeholder with the context it stands in (numbers are written in its notation). */
+type Piece = string | { expr: CompiledExpression; context: TextContext };
 
 interface CompiledParam {
   name: string;
@@ -114,11 +115,16 @@ const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
 function compilePieces(text: string, names: ReadonlySet<string>, field: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
-  for (const m of text.matchAll(PLACEHOLDER)) {
-    const idx = m.index ?? 0;
+  const matches = [...text.matchAll(PLACEHOLDER)];
+  const contexts = placeholderContexts(
+    text,
+    matches.map((m) => ({ start: m.index, end: m.index + m[0].length })),
+  );
+  for (const [k, m] of matches.entries()) {
+    const idx = m.index;
     if (idx > last) pieces.push(text.slice(last, idx));
     const line = text.slice(0, idx).split('\n').length;
-    pieces.push(compileExpression((m[1] ?? '').trim(), names, `${field} (line ${line}, {{${m[1]}}})`));
+    pieces.push({ expr: compileExpression((m[1] ?? '').trim(), names, `${field} (line ${line}, {{${m[1]}}})`), context: contexts[k] });
     last = idx + m[0].length;
   }
   if (last < text.length) pieces.push(text.slice(last));
@@ -321,7 +327,7 @@ export function publicPart(p: GradingPart): PublicPart {
 
 function render(pieces: readonly Piece[], scope: Map<string, unknown>): string {
   let out = '';
-  for (const p of pieces) out += typeof p === 'string' ? p : formatValue(p.evaluate(scope));
+  for (const p of pieces) out += typeof p === 'string' ? p : formatValue(p.expr.evaluate(scope), 6, p.context);
   return out;
 }
 
