@@ -40,7 +40,7 @@ export type SandboxTask =
   | { kind: 'answersFromParams'; ref: TemplateRef; params: Record<string, unknown>; shown?: ShownChoices }
   | { kind: 'selfTest'; ref: TemplateRef; firstSeed: number; n: number };
 
-/** One self-test batch: the report of its seeds, a fingerprint of each distinct parameter set, and the time per seed. */
+/** One self-test batch: the report of its seeds, a fingerprint of each distinct variant (variantContent), and the time per seed. */
 export interface SelfTestBatch {
   report: SelfTestReport;
   fingerprints: string[];
