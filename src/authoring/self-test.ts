@@ -14,6 +14,15 @@ export interface SelfTestReport {
   failures: { seed: number; reason: string }[];
 }
 
+/**
+ * What tells two variants apart for a student: their parameters and, for choice parts, which
+ * options they show (as a set: a different order alone is not another question).
+ */
+export function variantContent(v: Variant): string {
+  const choices = v.secret.parts.flatMap((p) => (p.choices ? [[p.id, [...p.choices].sort()]] : []));
+  return canonicalJson(choices.length > 0 ? { params: v.secret.params, choices } : v.secret.params);
+}
+
 function checkVariant(ct: CompiledTemplate, v: Variant): string | undefined {
   const scope = new Map<string, unknown>(Object.entries(v.secret.params));
   for (const [i, c] of ct.constraints.entries()) {
@@ -58,7 +67,7 @@ export function selfTest(ct: CompiledTemplate, n: number, firstSeed = 1, onProgr
       const v = instantiate(ct, seed);
       const again = instantiate(ct, seed);
       if (canonicalJson(v) !== canonicalJson(again)) failures.push({ seed, reason: 'instantiate is not deterministic' });
-      distinct.add(canonicalJson(v.secret.params));
+      distinct.add(variantContent(v));
       const reason = checkVariant(ct, v);
       if (reason) failures.push({ seed, reason });
     } catch (err) {

@@ -324,7 +324,7 @@ interface ExpressionFields {
   params: Record<string, { type: string; expr?: string; length?: number | string; rows?: number | string; cols?: number | string }>;
   constraints: (string | { expr: string })[];
   prompt: string;
-  answers: { id: string; expr: string; label: string }[];
+  answers: { id: string; expr: string; label: string; choices?: unknown[] }[];
   solution: string;
 }
 
@@ -356,7 +356,9 @@ function looseFields(raw: unknown): ExpressionFields | undefined {
     constraints: list(raw.constraints).map((c) => str(c) ?? (isRecord(c) && typeof c.expr === 'string' ? { expr: c.expr } : '')),
     prompt: str(raw.prompt) ?? '',
     answers: list(raw.answers).map((a) =>
-      isRecord(a) ? { id: str(a.id) ?? '', expr: str(a.expr) ?? '', label: str(a.label) ?? '' } : { id: '', expr: '', label: '' },
+      isRecord(a)
+        ? { id: str(a.id) ?? '', expr: str(a.expr) ?? '', label: str(a.label) ?? '', choices: Array.isArray(a.choices) ? a.choices : undefined }
+        : { id: '', expr: '', label: '' },
     ),
     solution: str(raw.solution) ?? '',
   };
@@ -395,6 +397,10 @@ function checkExpressions(out: Collector, t: ExpressionFields): boolean {
     if (a.expr) ok = checkExpression(out, a.expr, names, ['answers', i, 'expr']) && ok;
     if (a.id) names.add(a.id);
     ok = checkPieces(out, a.label, paramNames, ['answers', i, 'label']) && ok;
+    // Options are shown to students, like labels: their placeholders see the parameters only.
+    a.choices?.forEach((c, k) => {
+      if (typeof c === 'string') ok = checkPieces(out, c, paramNames, ['answers', i, 'choices', k]) && ok;
+    });
   });
   return checkPieces(out, t.solution, names, ['solution']) && ok;
 }
@@ -654,7 +660,7 @@ export function validateTemplateSource(source: string | object): ValidationResul
 
 const FIELDS: Record<string, string[]> = {
   '': ['id', 'title', 'topic', 'tags', 'difficulty', 'params', 'constraints', 'maxTries', 'prompt', 'answers', 'solution'],
-  answer: ['id', 'label', 'type', 'expr', 'points', 'tolerance', 'partial', 'choices', 'multiple', 'followThrough'],
+  answer: ['id', 'label', 'type', 'expr', 'points', 'tolerance', 'partial', 'choices', 'multiple', 'shuffle', 'pick', 'followThrough'],
   param: ['type', 'min', 'max', 'step', 'exclude', 'decimals', 'values', 'length', 'rows', 'cols', 'of', 'distinct', 'expr'],
   tolerance: ['mode', 'rtol', 'atol', 'digits', 'places'],
 };

@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { randomInt } from 'node:crypto';
-import { answersFromParams, ConstraintError, grade, instantiate, type GradeResult, type Variant } from '../engine/index.js';
+import { answersFromParams, ConstraintError, grade, instantiate, type GradeResult, type ShownChoices, type Variant } from '../engine/index.js';
 import type { LoadedVersion } from './catalogue.js';
 
 const where = (v: LoadedVersion) => `${v.templateId} v${v.version}`;
@@ -52,8 +52,13 @@ export function gradeVariant(app: FastifyInstance, v: LoadedVersion, variant: Va
   return app.sandbox.grade(v.compiled.template, variant, answers, { key: v.compiled.hash, where: where(v) });
 }
 
-/** answersFromParams(version, params) (a regrade onto this version), in the sandbox for a course's template. */
-export function recomputeAnswers(app: FastifyInstance, v: LoadedVersion, params: Record<string, unknown>): Promise<ReturnType<typeof answersFromParams>> {
-  if (!v.untrusted) return Promise.resolve(answersFromParams(v.compiled, params));
-  return app.sandbox.answersFromParams(v.compiled.template, params, { key: v.compiled.hash, where: where(v) });
+/** answersFromParams(version, params, shown) (a regrade onto this version), in the sandbox for a course's template. */
+export function recomputeAnswers(
+  app: FastifyInstance,
+  v: LoadedVersion,
+  params: Record<string, unknown>,
+  shown?: ShownChoices,
+): Promise<ReturnType<typeof answersFromParams>> {
+  if (!v.untrusted) return Promise.resolve(answersFromParams(v.compiled, params, shown));
+  return app.sandbox.answersFromParams(v.compiled.template, params, shown, { key: v.compiled.hash, where: where(v) });
 }

@@ -83,6 +83,8 @@ function runPreview(id: string | undefined): void {
   console.log('\n## Answers');
   for (const p of v.secret.parts) {
     console.log(`  ${p.id} (${p.label}; ${p.type}, ${p.points} pt) = ${formatValue(v.secret.answers[p.id], 10)}`);
+    // The options as this variant shows them, in its order.
+    for (const [i, c] of (p.choices ?? []).entries()) console.log(`    ${String.fromCharCode(97 + i)}) ${c}`);
   }
   console.log('\n## Solution');
   console.log(v.secret.solution.trim());

@@ -7,6 +7,7 @@ export { REGISTRY, type RegistryEntry, type Offers } from './registry.js';
 export { createRng, MAX_SEED, type Rng } from './rng.js';
 export * from './template-schema.js';
 export * from './template.js';
+export { shownChoices, shufflesChoices, type ShownChoices } from './choices.js';
 export * from './grade.js';
 export { withinTolerance, allowedError, roundSig, describeTolerance } from './tolerance.js';
 export { parseNumber, parseInteger, parseVector, parseMatrix, parseChoice } from './answer-parse.js';

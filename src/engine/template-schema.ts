@@ -78,6 +78,10 @@ export const DEFAULT_TOLERANCE = { mode: 'relative', rtol: 0.01, atol: 1e-6 } as
 
 export const ANSWER_TYPES = ['number', 'integer', 'vector', 'matrix', 'choice'] as const;
 
+/** A choice part shows at most this many options (a–z); a longer list is a pool to `pick` from. */
+export const MAX_SHOWN_CHOICES = 26;
+export const MAX_CHOICE_POOL = 100;
+
 /**
  * A common wrong answer, named: its value is an expression over the parameters, the earlier
  * answers and this answer's own id (the conv size without its `+ 1` is `W2 - 1`); a student
@@ -101,8 +105,11 @@ const answerSchema = z
     points: z.number().positive().max(1000).default(1),
     tolerance: toleranceSchema.default(DEFAULT_TOLERANCE),
     partial: z.boolean().default(true),
-    choices: z.array(z.string().min(1).max(200)).min(2).max(26).optional(),
+    choices: z.array(z.string().min(1).max(200)).min(2).max(MAX_CHOICE_POOL).optional(),
     multiple: z.boolean().default(false),
+    // Optional without a default, so that templates written before them keep their content hash.
+    shuffle: z.boolean().optional(),
+    pick: z.number().int().min(2, 'pick must show at least 2 choices').max(MAX_SHOWN_CHOICES, `pick can show at most ${MAX_SHOWN_CHOICES} choices`).optional(),
     followThrough: z.array(identifier).min(1).max(10).optional(),
     mistakes: z.array(mistakeSchema).min(1).max(10).optional(),
   })
@@ -119,6 +126,23 @@ const answerSchema = z
     }
     if (a.choices && new Set(a.choices).size !== a.choices.length) {
       ctx.addIssue({ code: 'custom', message: 'choices must be distinct', path: ['choices'] });
+    }
+    for (const field of ['shuffle', 'pick'] as const) {
+      if (a.type !== 'choice' && a[field] !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `${field} only applies to choice answers`, path: [field] });
+      }
+    }
+    if (a.type === 'choice' && a.choices) {
+      if (a.pick !== undefined && a.pick > a.choices.length) {
+        ctx.addIssue({ code: 'custom', message: `pick (${a.pick}) must not exceed the number of choices (${a.choices.length})`, path: ['pick'] });
+      }
+      if (a.pick === undefined && a.choices.length > MAX_SHOWN_CHOICES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${MAX_SHOWN_CHOICES} choices are shown at once; with ${a.choices.length}, add pick: k to show k of them`,
+          path: ['choices'],
+        });
+      }
     }
   });
 

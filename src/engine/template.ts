@@ -4,10 +4,11 @@
  * whose secret part (parameters, answers, solution, grading rules) stays on the server.
  */
 import { createHash } from 'node:crypto';
+import { answerAmongShown, checkRendered, drawChoices, keepShown, type ShownChoices } from './choices.js';
 import { compileExpression, type CompiledExpression } from './expr.js';
 import { ConstraintError, EngineError, ExpressionError, TemplateError } from './errors.js';
-import { formatValue } from './format.js';
-import { createRng } from './rng.js';
+import { formatValue, placeholderContexts, type TextContext } from './format.js';
+import { createRng, type Rng } from './rng.js';
 import { describeTolerance, withinTolerance } from './tolerance.js';
 import { drawMany, drawScalar } from './sample.js';
 import { PROTO_NAME_MESSAGE, templateSchema, type AnswerSpec, type AnswerType, type ParamSpec, type Template, type Tolerance } from './template-schema.js';
@@ -63,7 +64,8 @@ export interface Variant {
   };
 }
 
-type Piece = string | CompiledExpression;
+/** Static text, or a placeholder with the context it stands in (numbers are written in its notation). */
+type Piece = string | { expr: CompiledExpression; context: TextContext };
 
 interface CompiledParam {
   name: string;
@@ -78,11 +80,13 @@ export interface CompiledTemplate {
   readonly constraints: readonly { expr: CompiledExpression; label: string }[];
   readonly prompt: readonly Piece[];
   readonly solution: readonly Piece[];
+  /** `choices` only when an option has a placeholder (else the written options are used as they are). */
   readonly answers: readonly {
     spec: AnswerSpec;
     expr: CompiledExpression;
     label: readonly Piece[];
     mistakes: readonly { id: string; expr: CompiledExpression; feedback: readonly Piece[]; credit: number }[];
+    choices?: readonly (readonly Piece[])[];
   }[];
 }
 
@@ -127,11 +131,16 @@ const PLACEHOLDER = /\{\{([\s\S]*?)\}\}/g;
 function compilePieces(text: string, names: ReadonlySet<string>, field: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
-  for (const m of text.matchAll(PLACEHOLDER)) {
-    const idx = m.index ?? 0;
+  const matches = [...text.matchAll(PLACEHOLDER)];
+  const contexts = placeholderContexts(
+    text,
+    matches.map((m) => ({ start: m.index, end: m.index + m[0].length })),
+  );
+  for (const [k, m] of matches.entries()) {
+    const idx = m.index;
     if (idx > last) pieces.push(text.slice(last, idx));
     const line = text.slice(0, idx).split('\n').length;
-    pieces.push(compileExpression((m[1] ?? '').trim(), names, `${field} (line ${line}, {{${m[1]}}})`));
+    pieces.push({ expr: compileExpression((m[1] ?? '').trim(), names, `${field} (line ${line}, {{${m[1]}}})`), context: contexts[k] });
     last = idx + m[0].length;
   }
   if (last < text.length) pieces.push(text.slice(last));
@@ -203,13 +212,18 @@ function compileChecked(template: Template, hash: string): CompiledTemplate {
   const answers = template.answers.map((spec, i) => {
     const expr = compileExpression(spec.expr, names, `answers[${i}].expr`);
     names.add(spec.id);
+    const label = compilePieces(spec.label, paramNames, `answers[${i}].label`);
     const mistakes = (spec.mistakes ?? []).map((m, j) => ({
       id: m.id,
       expr: compileExpression(m.expr, names, `answers[${i}].mistakes[${j}].expr`),
       feedback: compilePieces(m.feedback, paramNames, `answers[${i}].mistakes[${j}].feedback`),
       credit: m.credit,
     }));
-    return { spec, expr, label: compilePieces(spec.label, paramNames, `answers[${i}].label`), mistakes };
+    // Options, like labels, are shown to the student: parameters only, never answers.
+    const dynamic = spec.choices?.some((c) => c.includes('{{'));
+    if (!dynamic) return { spec, expr, label, mistakes };
+    const choices = (spec.choices ?? []).map((c, k) => compilePieces(c, paramNames, `answers[${i}].choices[${k}]`));
+    return { spec, expr, label, mistakes, choices };
   });
   const solution = compilePieces(template.solution, names, 'solution');
   return { template, hash, params, constraints, prompt, solution, answers };
@@ -267,8 +281,19 @@ function answerTypeError(v: unknown, what: string, path: string): never {
   throw new ExpressionError(`expected ${what}, got ${formatValue(v).slice(0, 80)}`, path);
 }
 
-/** Checks an evaluated answer against its declared type; a template bug is reported with its field. */
-function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValue {
+/** The option a choice answer's value names: its text as shown, or as written (then the option as rendered). */
+function asChoice(c: unknown, shown: readonly string[], written: readonly string[]): string | undefined {
+  if (typeof c !== 'string') return undefined;
+  if (shown.includes(c)) return c;
+  const k = written.indexOf(c);
+  return k >= 0 ? shown[k] : undefined;
+}
+
+/**
+ * Checks an evaluated answer against its declared type; a template bug is reported with its field.
+ * `rendered`: a choice answer's options for this variant (its written ones by default).
+ */
+function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string, rendered?: readonly string[]): AnswerValue {
   switch (spec.type) {
     case 'number':
       if (typeof v !== 'number' || !Number.isFinite(v)) answerTypeError(v, 'a finite number', path);
@@ -287,11 +312,17 @@ function normalizeAnswer(spec: AnswerSpec, v: unknown, path: string): AnswerValu
       if (!isRectangularMatrix(v)) answerTypeError(v, 'a rectangular matrix of finite numbers', path);
       return v;
     case 'choice': {
-      const choices = spec.choices ?? [];
+      const written = spec.choices ?? [];
+      const choices = rendered ?? written;
       const list = spec.multiple ? (Array.isArray(v) ? v : [v]) : [v];
       if (!spec.multiple && typeof v !== 'string') answerTypeError(v, 'one of the choices (a string)', path);
-      for (const c of list) if (typeof c !== 'string' || !choices.includes(c)) answerTypeError(v, `one of ${JSON.stringify(choices)}`, path);
-      return spec.multiple ? [...new Set(list as string[])] : (v as string);
+      const named: string[] = [];
+      for (const c of list) {
+        const option = asChoice(c, choices, written);
+        if (option === undefined) answerTypeError(v, `one of ${JSON.stringify(choices)}`, path);
+        named.push(option);
+      }
+      return spec.multiple ? [...new Set(named)] : named[0];
     }
   }
 }
@@ -318,7 +349,7 @@ export function publicPart(p: GradingPart): PublicPart {
 
 function render(pieces: readonly Piece[], scope: Map<string, unknown>): string {
   let out = '';
-  for (const p of pieces) out += typeof p === 'string' ? p : formatValue(p.evaluate(scope));
+  for (const p of pieces) out += typeof p === 'string' ? p : formatValue(p.expr.evaluate(scope), 6, p.context);
   return out;
 }
 
@@ -329,8 +360,7 @@ function shapeOf(v: AnswerValue, type: AnswerType): number[] | undefined {
 }
 
 /** Draws parameters until the constraints hold; counts which constraint rejected draws. */
-function drawScope(ct: CompiledTemplate, seed: number): Map<string, unknown> {
-  const rng = createRng(seed);
+function drawScope(ct: CompiledTemplate, seed: number, rng: Rng): Map<string, unknown> {
   const rejections = new Array<number>(ct.constraints.length).fill(0);
   const maxTries = ct.template.maxTries;
   for (let attempt = 0; attempt < maxTries; attempt++) {
@@ -362,9 +392,11 @@ function drawScope(ct: CompiledTemplate, seed: number): Map<string, unknown> {
  * Example: instantiate(compileTemplate(t), 42).public.prompt.
  */
 export function instantiate(ct: CompiledTemplate, seed: number): Variant {
-  const scope = drawScope(ct, seed);
+  const rng = createRng(seed);
+  const scope = drawScope(ct, seed, rng);
   const params = Object.fromEntries(scope);
-  const { answers, parts } = evaluateAnswers(ct, scope);
+  // Choice options are drawn after the parameters, from the same generator.
+  const { answers, parts } = evaluateAnswers(ct, scope, { rng });
   return {
     templateId: ct.template.id,
     templateHash: ct.hash,
@@ -391,12 +423,15 @@ function variantMistakes(
   correct: AnswerValue,
   scope: Map<string, unknown>,
   i: number,
+  options?: { rendered: readonly string[]; shown: string[] },
 ): VariantMistake[] {
   const out: VariantMistake[] = [];
   for (const m of mistakes) {
     let value: AnswerValue;
     try {
-      value = normalizeAnswer(spec, m.expr.evaluate(scope), `answers[${i}].mistakes`);
+      value = normalizeAnswer(spec, m.expr.evaluate(scope), `answers[${i}].mistakes`, options?.rendered);
+      // A choice mistake is an option (or options) the variant shows; one it does not show is left out.
+      if (options) value = answerAmongShown(value as string | string[], options.shown, `answers[${i}].mistakes`);
     } catch {
       continue;
     }
@@ -419,15 +454,47 @@ export function sameAnswer(part: Pick<GradingPart, 'type' | 'tolerance'>, a: Ans
   return xs.length === ys.length && xs.every((v, k) => withinTolerance(v, ys[k], part.tolerance));
 }
 
+/** Where a variant's choice options come from: drawn with `rng`, or (a regrade) kept as a stored variant showed them. */
+interface ChoiceSource {
+  rng: Rng;
+  shown?: ShownChoices;
+}
+
+/** A choice answer's options for this variant, in order. */
+function chooseOptions(source: ChoiceSource, spec: AnswerSpec, rendered: readonly string[], value: AnswerValue, path: string): string[] {
+  const stored = source.shown && Object.hasOwn(source.shown, spec.id) ? source.shown[spec.id] : undefined;
+  if (stored) return keepShown(stored, rendered, path);
+  return drawChoices(spec, rendered, typeof value === 'string' ? [value] : (value as string[]), source.rng);
+}
+
+/** The options of answer `i` as this variant renders them. */
+function renderChoices(ct: CompiledTemplate, i: number, scope: Map<string, unknown>): readonly string[] {
+  const { spec, choices } = ct.answers[i];
+  if (!choices) return spec.choices ?? [];
+  const rendered = choices.map((pieces) => render(pieces, scope).trim());
+  checkRendered(rendered, `answers[${i}].choices`);
+  return rendered;
+}
+
 /** Evaluates the answers in order over the parameters in `scope` (each answer joins the scope). */
-function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { answers: Record<string, AnswerValue>; parts: GradingPart[] } {
+function evaluateAnswers(
+  ct: CompiledTemplate,
+  scope: Map<string, unknown>,
+  source: ChoiceSource,
+): { answers: Record<string, AnswerValue>; parts: GradingPart[] } {
   const answers: Record<string, AnswerValue> = {};
   const parts: GradingPart[] = [];
   const labels: string[] = [];
   for (const a of ct.answers) labels.push(render(a.label, scope));
   for (let i = 0; i < ct.answers.length; i++) {
     const { spec, expr, mistakes } = ct.answers[i];
-    const value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`);
+    const rendered = spec.choices ? renderChoices(ct, i, scope) : undefined;
+    let value = normalizeAnswer(spec, expr.evaluate(scope), `answers[${i}].expr`, rendered);
+    let shown: string[] | undefined;
+    if (rendered) {
+      shown = chooseOptions(source, spec, rendered, value, `answers[${i}].choices`);
+      value = answerAmongShown(value as string | string[], shown, `answers[${i}].expr`);
+    }
     scope.set(spec.id, value);
     answers[spec.id] = value;
     const part: GradingPart = {
@@ -440,13 +507,13 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
     };
     const shape = shapeOf(value, spec.type);
     if (shape) part.shape = shape;
-    if (spec.choices) {
-      part.choices = spec.choices;
+    if (shown) {
+      part.choices = shown;
       part.multiple = spec.multiple;
     }
     if (spec.followThrough) part.followThrough = spec.followThrough;
     if (mistakes.length > 0) {
-      const found = variantMistakes(mistakes, spec, part, value, scope, i);
+      const found = variantMistakes(mistakes, spec, part, value, scope, i, rendered && shown ? { rendered, shown } : undefined);
       if (found.length > 0) part.mistakes = found;
     }
     parts.push(part);
@@ -459,12 +526,16 @@ function evaluateAnswers(ct: CompiledTemplate, scope: Map<string, unknown>): { a
  * template (typically a newer version) gives for a stored variant's parameters. Drawn
  * parameters are taken as stored; derived ones are re-derived with this version's expressions,
  * so a fixed formula reaches both. Constraints are not re-checked: the variant was issued.
+ * `shown`: the options the stored variant's choice parts showed (shownChoices(parts)); the
+ * student chose among them, so they stay, in their order (ExpressionError if this version no
+ * longer offers one). A choice part without them gets options drawn from the parameters' hash.
  * Throws ExpressionError naming the parameter when a drawn one is missing from `params`.
- * Example: answersFromParams(compileTemplate(t), variant.secret.params).answers.
+ * Example: answersFromParams(compileTemplate(t), variant.secret.params, shownChoices(variant.secret.parts)).answers.
  */
 export function answersFromParams(
   ct: CompiledTemplate,
   params: Record<string, unknown>,
+  shown?: ShownChoices,
 ): { params: Record<string, unknown>; answers: Record<string, AnswerValue>; parts: GradingPart[]; solution: string } {
   const scope = new Map<string, unknown>();
   for (const p of ct.params) {
@@ -473,7 +544,8 @@ export function answersFromParams(
     else throw new ExpressionError(`the stored parameters have no '${p.name}'`, `params.${p.name}`);
   }
   const recomputed = Object.fromEntries(scope);
-  const { answers, parts } = evaluateAnswers(ct, scope);
+  const rng = createRng(parseInt(createHash('sha256').update(canonicalJson(params)).digest('hex').slice(0, 8), 16));
+  const { answers, parts } = evaluateAnswers(ct, scope, { rng, shown });
   return { params: recomputed, answers, parts, solution: render(ct.solution, scope) };
 }
 

@@ -17,11 +17,13 @@ import { gradeVariant, recomputeAnswers } from '../catalogue/evaluate.js';
 import {
   EngineError,
   canonicalJson,
+  shownChoices,
   compileTemplate,
   publicPart,
   type AnswerValue,
   type GradeResult,
   type GradingPart,
+  type ShownChoices,
   type Tolerance,
   type Variant as EngineVariant,
 } from '../engine/index.js';
@@ -124,8 +126,8 @@ class VersionSource {
   }
 
   /** answersFromParams() with this version, in the sandbox for a course's own template. */
-  recompute(v: Version, params: Record<string, unknown>) {
-    return recomputeAnswers(this.app, v, params);
+  recompute(v: Version, params: Record<string, unknown>, shown: ShownChoices) {
+    return recomputeAnswers(this.app, v, params, shown);
   }
 
   /** Loads outside any transaction what the plan will need (PGlite runs one transaction at a time). */
@@ -213,7 +215,8 @@ async function adjustVariant(
   if (spec.useCurrentVersion) {
     version = await versions.currentOf(db, templateId);
     try {
-      ({ params, answers, parts, solution } = await versions.recompute(version, params));
+      // The options the student saw stay as they were shown.
+      ({ params, answers, parts, solution } = await versions.recompute(version, params, shownChoices(parts)));
     } catch (err) {
       if (!(err instanceof EngineError)) throw err;
       throw unprocessable(

@@ -23,7 +23,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { EngineError, type GradeResult, type Variant } from '../engine/index.js';
+import { EngineError, type GradeResult, type ShownChoices, type Variant } from '../engine/index.js';
 import type { SelfTestReport } from '../authoring/self-test.js';
 import { measureValue, VALIDATE_LIMITS, type ValidationResult } from '../authoring/validate.js';
 import { SandboxError } from './errors.js';
@@ -282,10 +282,10 @@ export class TemplateSandbox {
     )) as InstantiateManyValue;
   }
 
-  /** answersFromParams(compileTemplate(content), params), in a worker: what a regrade onto this version recomputes. */
-  async answersFromParams(content: unknown, params: Record<string, unknown>, options: CallOptions = {}): Promise<Recomputed> {
+  /** answersFromParams(compileTemplate(content), params, shown), in a worker: what a regrade onto this version recomputes. */
+  async answersFromParams(content: unknown, params: Record<string, unknown>, shown?: ShownChoices, options: CallOptions = {}): Promise<Recomputed> {
     if (measureValue(params, MAX_ANSWER_DEPTH).deepAt) throw new EngineError('ANSWERS_INVALID', `parameters nest deeper than ${MAX_ANSWER_DEPTH} levels`);
-    return (await this.withTemplate(content, options, (ref) => ({ kind: 'answersFromParams', ref, params }), this.timeouts.grade)) as Recomputed;
+    return (await this.withTemplate(content, options, (ref) => ({ kind: 'answersFromParams', ref, params, shown }), this.timeouts.grade)) as Recomputed;
   }
 
   /** grade(variant, answers, compileTemplate(content)), in a worker. */

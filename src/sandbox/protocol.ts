@@ -4,7 +4,16 @@
  * Error's message but drops its class and its own fields (code, path, issues), so the worker
  * sends `{ name, code, message, path, … }` and the pool rebuilds the same class from it.
  */
-import { ConstraintError, EngineError, ExpressionError, TemplateError, type answersFromParams, type GradeResult, type Variant } from '../engine/index.js';
+import {
+  ConstraintError,
+  EngineError,
+  ExpressionError,
+  TemplateError,
+  type answersFromParams,
+  type GradeResult,
+  type ShownChoices,
+  type Variant,
+} from '../engine/index.js';
 import type { ValidationResult } from '../authoring/validate.js';
 import type { SelfTestReport } from '../authoring/self-test.js';
 import { isSandboxErrorCode, SandboxError } from './errors.js';
@@ -28,10 +37,10 @@ export type SandboxTask =
   | { kind: 'instantiateMany'; ref: TemplateRef; seeds: number[]; budgetMs: number }
   | { kind: 'grade'; ref: TemplateRef; variant: Variant; answers: Record<string, unknown> }
   /** answersFromParams: a (newer) version's answers, parts and solution for a stored variant's parameters. */
-  | { kind: 'answersFromParams'; ref: TemplateRef; params: Record<string, unknown> }
+  | { kind: 'answersFromParams'; ref: TemplateRef; params: Record<string, unknown>; shown?: ShownChoices }
   | { kind: 'selfTest'; ref: TemplateRef; firstSeed: number; n: number };
 
-/** One self-test batch: the report of its seeds, a fingerprint of each distinct parameter set, and the time per seed. */
+/** One self-test batch: the report of its seeds, a fingerprint of each distinct variant (variantContent), and the time per seed. */
 export interface SelfTestBatch {
   report: SelfTestReport;
   fingerprints: string[];

@@ -24,7 +24,7 @@ import {
   type CompiledTemplate,
   type Variant,
 } from '../engine/index.js';
-import { selfTest } from '../authoring/self-test.js';
+import { selfTest, variantContent } from '../authoring/self-test.js';
 import { validateTemplateSource } from '../authoring/validate.js';
 import { SandboxError } from './errors.js';
 import { serializeError, type Envelope, type InstantiateManyValue, type SandboxReply, type SelfTestBatch, type TemplateRef } from './protocol.js';
@@ -99,12 +99,12 @@ function selfTestBatch(ct: CompiledTemplate, firstSeed: number, n: number): Self
     msPerVariant.push(now - last);
     last = now;
   });
-  // Batches may run on different workers, so distinct parameter sets are counted by the pool
+  // Batches may run on different workers, so distinct variants are counted by the pool
   // from these fingerprints (a batch's own count cannot be summed).
   const fingerprints = new Set<string>();
   for (let seed = firstSeed; seed < firstSeed + n; seed++) {
     try {
-      fingerprints.add(fingerprint(instantiate(ct, seed).secret.params));
+      fingerprints.add(fingerprint(variantContent(instantiate(ct, seed))));
     } catch {
       // selfTest counts only variants that instantiate; its failures already say why.
     }
@@ -159,7 +159,7 @@ function run(envelope: Envelope): SandboxReply {
           : task.kind === 'instantiateMany'
             ? instantiateMany(ct, task.seeds, task.budgetMs)
             : task.kind === 'answersFromParams'
-              ? answersFromParams(ct, task.params)
+              ? answersFromParams(ct, task.params, task.shown)
               : task.kind === 'grade'
                 ? grade(task.variant, task.answers, ct)
                 : selfTestBatch(ct, task.firstSeed, task.n);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ExpressionError, answersFromParams, compileTemplate, formatValue, instantiate, svmLoss, type TemplateInput } from '../../src/engine/index.js';
+import {
+  ExpressionError,
+  answersFromParams,
+  compileTemplate,
+  formatValue,
+  instantiate,
+  shownChoices,
+  svmLoss,
+  type TemplateInput,
+} from '../../src/engine/index.js';
 import { choiceTemplate, sgdTemplate, svmTemplate } from './fixtures.js';
 
 describe('answersFromParams', () => {
@@ -10,8 +19,8 @@ describe('answersFromParams', () => {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
           const v = instantiate(ct, seed);
-          // Stored parameters go through JSON; so do they here.
-          const r = answersFromParams(ct, JSON.parse(JSON.stringify(v.secret.params)) as Record<string, unknown>);
+          // Stored parameters go through JSON; so do they here. A regrade passes the options shown.
+          const r = answersFromParams(ct, JSON.parse(JSON.stringify(v.secret.params)) as Record<string, unknown>, shownChoices(v.secret.parts));
           expect(r.answers).toEqual(v.secret.answers);
           expect(r.parts).toEqual(v.secret.parts);
           expect(r.solution).toBe(v.secret.solution);

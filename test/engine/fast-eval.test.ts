@@ -122,7 +122,7 @@ describe('fast evaluator = mathjs', () => {
         ...ct.params.flatMap((p) => (p.expr ? [p.expr] : [])),
         ...ct.constraints.map((c) => c.expr),
         ...ct.answers.map((a) => a.expr),
-        ...[...ct.prompt, ...ct.solution].filter((p) => typeof p !== 'string'),
+        ...[...ct.prompt, ...ct.solution].flatMap((p) => (typeof p === 'string' ? [] : [p.expr])),
       ];
       for (let seed = 1; seed <= 25; seed++) {
         const v = instantiate(ct, seed);

@@ -519,6 +519,41 @@ describe('regrade', () => {
     expect((await regrade(instructor, e.id, { useCurrentVersion: true })).json().changes).toEqual([]);
   });
 
+  it('with useCurrentVersion keeps the options a choice question showed, in their order, and refuses a version without one of them', async () => {
+    const id = 'lstm-vanishing-gradient-choice';
+    const e = await exam({}, [id]);
+    const ann = await student();
+    const a = await take(ann, e.id, ['right']);
+    const before = await variantOf(a, 1);
+    const shown = (before.parts as { choices?: string[] }[])[0]?.choices ?? [];
+    const right = (before.answers as { statements: string[] }).statements;
+    expect(shown).toHaveLength(5);
+    // A new version that only rewords the label: the student's options stay as they were shown.
+    const content = structuredClone((await ctx.app.catalogue.current(course.id, id)).compiled.template) as TemplateInput;
+    content.answers[0].label = 'the true statements';
+    const next = await upsertTemplate(ctx.app.prisma, compileTemplate(content), 'builtin');
+    await ctx.app.catalogue.invalidate(null);
+    const applied = (await regrade(instructor, e.id, { useCurrentVersion: true, dryRun: false })).json();
+    expect(applied.changes).toEqual([]);
+    const after = await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.templateVersionId).toBe(next.versionId);
+    expect((after.parts as { choices?: string[]; label: string }[])[0]).toMatchObject({ label: 'the true statements', choices: shown });
+    expect(after.answers).toEqual(before.answers);
+    // A version that rewords a (wrong) statement this student saw cannot regrade the variant silently.
+    const wrongShown = shown.find((c) => !right.includes(c)) ?? '';
+    const reworded = structuredClone(content);
+    reworded.answers[0].choices = (content.answers[0].choices ?? []).map((c) => (c === wrongShown ? `${c} (reworded)` : c));
+    await upsertTemplate(ctx.app.prisma, compileTemplate(reworded), 'builtin');
+    await ctx.app.catalogue.invalidate(null);
+    const refused = await regrade(instructor, e.id, { useCurrentVersion: true, dryRun: false });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({
+      code: 'REGRADE_FAILED',
+      message: expect.stringMatching(/the variant showed the choice ".+", which this version does not offer/),
+    });
+    expect((await ctx.app.prisma.variant.findUniqueOrThrow({ where: { id: before.id } })).templateVersionId).toBe(next.versionId);
+  });
+
   it("with useCurrentVersion on a course's own template recomputes in the sandbox, not in the service's thread", async () => {
     const authoring = `/courses/${course.id}/authoring/templates`;
     const copied = await api(instructor, 'POST', `${authoring}/copy`, { from: 'he-init-scale', id: 'he-course' });

@@ -115,6 +115,28 @@ describe('validateTemplateSource', () => {
     ]);
   });
 
+  it('choice options: pick and shuffle checked with their paths, placeholders in options see parameters only, clashing options caught', () => {
+    const text = `${HEAD}params:\n  a: { type: int, min: 1, max: 3 }\nprompt: p\nanswers:\n  - id: x\n    label: x\n    type: choice\n    choices: ["{{ a }}", "{{ b }}", "c"]\n    expr: '"c"'\n    pick: 4\n    shufle: false\n`;
+    const r = validateTemplateSource(text);
+    expect(r.errors.map((e) => [e.code, e.path, e.message])).toEqual([
+      ['SCHEMA', ['answers', 0, 'shufle'], "unknown field 'shufle' (did you mean 'shuffle'?)"],
+      ['SCHEMA', ['answers', 0, 'pick'], 'pick (4) must not exceed the number of choices (3)'],
+      ['UNKNOWN_SYMBOL', ['answers', 0, 'choices', 1], "unknown name 'b' (not a parameter, earlier answer or allowed function) (did you mean 'a'?)"],
+    ]);
+    expect(r.errors[2]).toMatchObject(at(text, '{{ b }}', 3));
+    const clash = validateTemplateSource(
+      tiny({
+        params: { a: { type: 'int', min: 1, max: 1 } },
+        answers: [{ id: 'x', label: 'x', type: 'choice', choices: ['{{ a }}', '{{ 2 * a - 1 }}', 'none'], expr: '"none"' }],
+      }),
+    );
+    expect(only(clash.errors)).toMatchObject({
+      code: 'EVALUATION_FAILED',
+      path: ['answers', 0, 'choices'],
+      message: expect.stringMatching(/^seed \d+: choices\[0\] and choices\[1\] both read "1" for these parameters; add a constraint that keeps them apart$/),
+    });
+  });
+
   it('estimates how often the constraints pass', () => {
     const never = validateTemplateSource(tiny({ constraints: ['a > 100'] }));
     expect(only(never.errors)).toMatchObject({ code: 'CONSTRAINTS_UNSATISFIABLE', path: ['constraints', 0] });
