@@ -90,6 +90,9 @@ describe('migrations', () => {
       data: { attemptQuestionId: question.id, byUserId: user.id, previousPoints: null, newPoints: 5, reason: 'r' },
     });
     const regrade = await p.regrade.create({ data: { examId: exam.id, byUserId: user.id, spec: { dryRun: false }, changes: [] } });
+    const formatError = await p.formatError.create({
+      data: { variantId: variant.id, userId: user.id, attemptQuestionId: question.id, parts: ['loss', 'grad'] },
+    });
 
     expect(await p.user.findUniqueOrThrow({ where: { id: user.id } })).toEqual(user);
     expect(await p.course.findUniqueOrThrow({ where: { id: course.id } })).toEqual(course);
@@ -106,6 +109,7 @@ describe('migrations', () => {
     expect(await p.attemptQuestion.findUniqueOrThrow({ where: { id: question.id } })).toEqual(question);
     expect(await p.pointsOverrideAudit.findUniqueOrThrow({ where: { id: audit.id } })).toEqual(audit);
     expect(await p.regrade.findUniqueOrThrow({ where: { id: regrade.id } })).toEqual(regrade);
+    expect(await p.formatError.findUniqueOrThrow({ where: { id: formatError.id } })).toEqual(formatError);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
       'Attempt',
@@ -113,6 +117,7 @@ describe('migrations', () => {
       'Course',
       'Exam',
       'ExamOverride',
+      'FormatError',
       'InviteCode',
       'Membership',
       'PointsOverrideAudit',
