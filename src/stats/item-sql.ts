@@ -32,6 +32,8 @@ function items(scope: ItemScope): Prisma.Sql {
 
 export interface TemplateRow {
   templateId: string;
+  /** The template's title (null for an id no longer stored). */
+  title: string | null;
   items: number;
   answered: number;
   mean: number;
@@ -65,7 +67,7 @@ export function templateSummary(scope: ItemScope): Prisma.Sql {
     FROM subs GROUP BY qid
   ),
   fe AS (SELECT f."attemptQuestionId" AS qid, count(*)::int AS n FROM "FormatError" f JOIN items i ON i.qid = f."attemptQuestionId" GROUP BY 1)
-  SELECT i.tid AS "templateId", count(*)::int AS items, count(pi.qid)::int AS answered,
+  SELECT i.tid AS "templateId", min(pt.title) AS title, count(*)::int AS items, count(pi.qid)::int AS answered,
          avg(i.pts / i.mx)::float8 AS mean,
          (percentile_cont(0.5) WITHIN GROUP (ORDER BY i.pts / i.mx))::float8 AS median,
          corr(i.pts, t.tp - i.pts)::float8 AS discrimination,
@@ -74,6 +76,7 @@ export function templateSummary(scope: ItemScope): Prisma.Sql {
          COALESCE(sum(fe.n), 0)::int AS "formatErrors"
   FROM items i JOIN totals t ON t.aid = i.aid
   LEFT JOIN per_item pi ON pi.qid = i.qid LEFT JOIN fe ON fe.qid = i.qid
+  LEFT JOIN "ProblemTemplate" pt ON pt.id = i.tid
   GROUP BY i.tid ORDER BY i.tid`;
 }
 
@@ -101,7 +104,7 @@ export interface PartRow {
   missing: number;
 }
 
-/** Per template and part, from each item's last try: answers, mean part score, and how many were correct, partial, incorrect, missing. */
+/** Per template and part (in the template's order), from each item's last try: answers, mean part score, and how many were correct, partial, incorrect, missing. */
 export function partSummary(scope: ItemScope): Prisma.Sql {
   return Prisma.sql`WITH ${items(scope)},
   last AS (
@@ -109,13 +112,13 @@ export function partSummary(scope: ItemScope): Prisma.Sql {
     FROM "Submission" s JOIN items i ON i.qid = s."attemptQuestionId"
     ORDER BY s."attemptQuestionId", s."tryNumber" DESC
   )
-  SELECT i.tid AS "templateId", r->>'id' AS part, count(*)::int AS n, avg((r->>'score')::float8)::float8 AS mean,
-         (count(*) FILTER (WHERE r->>'status' = 'correct'))::int AS correct,
-         (count(*) FILTER (WHERE r->>'status' = 'partial'))::int AS partial,
-         (count(*) FILTER (WHERE r->>'status' = 'incorrect'))::int AS incorrect,
-         (count(*) FILTER (WHERE r->>'status' = 'missing'))::int AS missing
-  FROM items i JOIN last l ON l.qid = i.qid CROSS JOIN LATERAL jsonb_array_elements(l.results) AS r
-  GROUP BY 1, 2 ORDER BY 1, 2`;
+  SELECT i.tid AS "templateId", r.value->>'id' AS part, count(*)::int AS n, avg((r.value->>'score')::float8)::float8 AS mean,
+         (count(*) FILTER (WHERE r.value->>'status' = 'correct'))::int AS correct,
+         (count(*) FILTER (WHERE r.value->>'status' = 'partial'))::int AS partial,
+         (count(*) FILTER (WHERE r.value->>'status' = 'incorrect'))::int AS incorrect,
+         (count(*) FILTER (WHERE r.value->>'status' = 'missing'))::int AS missing
+  FROM items i JOIN last l ON l.qid = i.qid CROSS JOIN LATERAL jsonb_array_elements(l.results) WITH ORDINALITY AS r(value, k)
+  GROUP BY 1, 2 ORDER BY 1, min(r.k), 2`;
 }
 
 export interface WrongAnswerRow {

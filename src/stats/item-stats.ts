@@ -57,6 +57,7 @@ export interface ParameterGroup {
 
 export interface TemplateStats {
   templateId: string;
+  title: string | null;
   items: number;
   /** Items with at least one graded try. */
   answered: number;
@@ -92,9 +93,10 @@ function groupBy<T extends { templateId: string }>(rows: readonly T[]): Map<stri
 }
 
 /** A template's statistics before any item: zeros, an empty histogram. */
-export function emptyTemplateStats(templateId: string): TemplateStats {
+export function emptyTemplateStats(templateId: string, title: string | null): TemplateStats {
   return {
     templateId,
+    title,
     items: 0,
     answered: 0,
     mean: 0,
@@ -152,6 +154,7 @@ export async function templateStats(app: FastifyInstance, scope: ItemScope): Pro
     const tries = t.submissions + t.formatErrors;
     return {
       templateId: t.templateId,
+      title: t.title,
       items: t.items,
       answered: t.answered,
       mean: r6(t.mean),

@@ -84,7 +84,7 @@ describe('named mistakes, statistics and the gradebook', () => {
 
     // The same template across every exam of the course.
     await press(page, page.getByRole('link', { name: 'conv-output-size across every exam of the course' }));
-    await page.getByRole('heading', { name: 'Statistics: conv-output-size' }).waitFor();
+    await page.getByRole('heading', { name: 'Statistics: Output volume of a convolutional layer' }).waitFor();
     await page.getByRole('figure', { name: 'Named mistakes in conv-output-size' }).getByRole('row', { name: 'W2: no_plus_one 1' }).waitFor();
     await look(page, 'template-statistics');
     await page.goBack();

@@ -11,6 +11,7 @@ const tags = ['statistics'];
 const bin = z.object({ from: z.number(), to: z.number(), count: z.number().int() });
 const templateStatsOut = z.object({
   templateId: z.string(),
+  title: z.string().nullable(),
   items: z.number().int(),
   answered: z.number().int(),
   mean: z.number(),
@@ -102,11 +103,11 @@ export default (async function statisticsRoutes(app) {
       const t = await app.prisma.problemTemplate.findFirst({
         where: { OR: [{ id: `${course.courseId}/${slug}` }, { id: slug, courseId: null }] },
         orderBy: { courseId: { sort: 'desc', nulls: 'last' } },
-        select: { id: true },
+        select: { id: true, title: true },
       });
       if (!t) throw notFound(`template '${slug}'`);
       const [stats] = await templateStats(app, { courseId: course.courseId, templateId: t.id });
-      return stats ?? emptyTemplateStats(t.id);
+      return stats ?? emptyTemplateStats(t.id, t.title);
     },
   );
 } satisfies FastifyPluginAsyncZod);

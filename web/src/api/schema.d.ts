@@ -6675,6 +6675,7 @@ export interface paths {
               }[];
               submissions: number;
               templateId: string;
+              title: string | null;
             };
           };
         };
@@ -10306,6 +10307,7 @@ export interface paths {
                 }[];
                 submissions: number;
                 templateId: string;
+                title: string | null;
               }[];
             };
           };

@@ -63,7 +63,12 @@ export function QuestionBody(props: {
             {r && (
               <p class={`feedback ${r.status}`}>
                 <strong>{STATUS_WORDS[r.status]}</strong> —{' '}
-                {r.mistake ? <span class="mistake" dangerouslySetInnerHTML={{ __html: renderInline(r.feedback) }} /> : r.feedback}{' '}
+                {r.mistake ? (
+                  // The status is said just before: the feedback's own "Incorrect: " would repeat it.
+                  <span class="mistake" dangerouslySetInnerHTML={{ __html: renderInline(r.feedback.replace(/^Incorrect( \([^)]*\))?: /, '')) }} />
+                ) : (
+                  r.feedback
+                )}{' '}
                 {r.points !== undefined && (
                   <span>
                     ({Number(r.points.toFixed(2))} of {r.maxPoints} points)

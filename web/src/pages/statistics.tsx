@@ -88,7 +88,9 @@ function TemplateSection({ t, courseId }: { t: TemplateStats; courseId?: string 
   const mistakes = t.parts.flatMap((p) => p.mistakes.map((m) => ({ label: `${p.id}: ${m.id}`, value: m.count })));
   return (
     <section aria-labelledby={`${id}-h`} class="template-stats">
-      <h2 id={`${id}-h`}>{t.templateId}</h2>
+      <h2 id={`${id}-h`}>
+        {t.title ?? t.templateId} {t.title && <span class="muted">({t.templateId})</span>}
+      </h2>
       {courseId && (
         <p>
           <a href={`/courses/${courseId}/statistics/${t.templateId.split('/').pop() ?? t.templateId}`}>{`${t.templateId} across every exam of the course`}</a>
@@ -170,7 +172,9 @@ export function TemplateStatisticsPage({ params }: PageProps) {
   if (!stats.data) return <Loading what="the statistics" />;
   return (
     <>
-      <PageTitle sub="across every exam of the course">{`Statistics: ${templateId}`}</PageTitle>
+      <PageTitle
+        sub={`${stats.data.title ? `${templateId} · ` : ''}across every exam of the course`}
+      >{`Statistics: ${stats.data.title ?? templateId}`}</PageTitle>
       <nav aria-label="Course" class="subnav">
         <a href={`/courses/${courseId}`}>Back to the course</a>
         <a href={`/courses/${courseId}/gradebook`}>Course gradebook</a>
