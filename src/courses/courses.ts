@@ -1,6 +1,7 @@
 /**
  * Courses as their members see them: creating one, listing mine, reading one with my role.
  */
+import { addMembership } from '../repos/memberships.js';
 import { randomInt } from 'node:crypto';
 import type { CourseRole } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
@@ -63,8 +64,10 @@ export async function createCourse(prisma: PrismaClient, caller: Principal, inpu
   for (let attempt = 1; ; attempt++) {
     const code = input.code ?? generateCourseCode(input.title);
     try {
-      const course = await prisma.course.create({
-        data: { title: input.title, code, memberships: { create: { userId: caller.userId, role: 'INSTRUCTOR' } } },
+      const course = await prisma.$transaction(async (tx) => {
+        const c = await tx.course.create({ data: { title: input.title, code } });
+        await addMembership(tx, { courseId: c.id, userId: caller.userId, role: 'INSTRUCTOR' }, 'course-created');
+        return c;
       });
       return { id: course.id, title: course.title, code: course.code, createdAt: course.createdAt, role: 'INSTRUCTOR' };
     } catch (err) {

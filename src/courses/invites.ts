@@ -3,6 +3,7 @@
  * code's role. A code that is unknown, revoked, expired or used up is refused with one and the
  * same error, so codes cannot be probed.
  */
+import { addMembership } from '../repos/memberships.js';
 import { randomInt } from 'node:crypto';
 import type { CourseRole, InviteCode, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
@@ -149,7 +150,7 @@ async function redeemWithin(tx: Prisma.TransactionClient, code: string, userId: 
   const existing = await tx.membership.findUnique({ where: { userId_courseId: { userId, courseId: hit.courseId } }, select: { role: true } });
   if (existing) throw conflict('ALREADY_MEMBER', 'you are already a member of this course');
   try {
-    await tx.membership.create({ data: { userId, courseId: hit.courseId, role: hit.role } });
+    await addMembership(tx, { userId, courseId: hit.courseId, role: hit.role }, 'invite');
   } catch (err) {
     // A concurrent join by the same user through another code.
     if (isUniqueViolation(err)) throw conflict('ALREADY_MEMBER', 'you are already a member of this course');

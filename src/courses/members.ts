@@ -8,6 +8,7 @@ import type { CourseRef } from '../authz/index.js';
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Page, PageRequest } from './courses.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { addMembership, removeMembership, setMembershipRole } from '../repos/memberships.js';
 
 export interface MemberView {
   userId: string;
@@ -47,7 +48,7 @@ export async function addMember(prisma: PrismaClient, { courseId }: CourseRef, i
   const user = await prisma.user.findUnique({ where: { email: input.email }, select: { id: true } });
   if (!user) throw notFound('user');
   try {
-    const m = await prisma.membership.create({ data: { courseId, userId: user.id, role: input.role }, include: withUser });
+    const m = await addMembership(prisma, { courseId, userId: user.id, role: input.role }, 'staff');
     return view(m);
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict('ALREADY_MEMBER', 'this user is already a member of the course');
@@ -95,7 +96,7 @@ export async function changeMemberRole(prisma: PrismaClient, course: CourseRef, 
     if (!current) throw notFound('member');
     if (current.role === role) return view(current);
     if (current.role === 'INSTRUCTOR') await assertAnotherInstructor(tx, courseId, current.userId);
-    return view(await tx.membership.update({ where: key, data: { role }, include: withUser }));
+    return view(await setMembershipRole(tx, { courseId, userId: current.userId }, current.role, role, 'staff'));
   });
 }
 
@@ -115,6 +116,6 @@ export async function removeMember(prisma: PrismaClient, course: CourseRef, unsa
     const current = await tx.membership.findUnique({ where: key, select: { role: true } });
     if (!current) throw notFound('member');
     if (current.role === 'INSTRUCTOR') await assertAnotherInstructor(tx, courseId, unsafeUserId);
-    await tx.membership.delete({ where: key });
+    await removeMembership(tx, { courseId, userId: unsafeUserId }, current.role, leaving(course, unsafeUserId) ? 'self' : 'staff');
   });
 }

@@ -90,6 +90,7 @@ describe('migrations', () => {
       data: { attemptQuestionId: question.id, byUserId: user.id, previousPoints: null, newPoints: 5, reason: 'r' },
     });
     const regrade = await p.regrade.create({ data: { examId: exam.id, byUserId: user.id, spec: { dryRun: false }, changes: [] } });
+    const outboxEvent = await p.outboxEvent.create({ data: { courseId: course.id, type: 'roster.changed', payload: { change: 'added' } } });
     const formatError = await p.formatError.create({
       data: { variantId: variant.id, userId: user.id, attemptQuestionId: question.id, parts: ['loss', 'grad'] },
     });
@@ -110,6 +111,7 @@ describe('migrations', () => {
     expect(await p.pointsOverrideAudit.findUniqueOrThrow({ where: { id: audit.id } })).toEqual(audit);
     expect(await p.regrade.findUniqueOrThrow({ where: { id: regrade.id } })).toEqual(regrade);
     expect(await p.formatError.findUniqueOrThrow({ where: { id: formatError.id } })).toEqual(formatError);
+    expect(await p.outboxEvent.findUniqueOrThrow({ where: { id: outboxEvent.id } })).toEqual(outboxEvent);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
       'Attempt',
@@ -120,6 +122,7 @@ describe('migrations', () => {
       'FormatError',
       'InviteCode',
       'Membership',
+      'OutboxEvent',
       'PointsOverrideAudit',
       'ProblemTemplate',
       'RefreshToken',
