@@ -57,6 +57,8 @@ const envSchema = z
     TRUST_PROXY: bool.default(false),
     /** How often expired exam attempts are finished in the background (0: never). */
     EXAM_SWEEP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /** How often the webhook dispatcher fans out and sends (ms; 0: never, as in tests, which run it by hand). */
+    WEBHOOK_DISPATCH_MS: z.coerce.number().int().min(0).max(60_000).default(500),
   })
   .superRefine((env, ctx) => {
     const secret = env.JWT_SECRET;

@@ -49,6 +49,8 @@ async function main(): Promise<void> {
         }, config.EXAM_SWEEP_SECONDS * 1000).unref()
       : undefined;
 
+  if (config.WEBHOOK_DISPATCH_MS > 0) app.webhooks.start(config.WEBHOOK_DISPATCH_MS);
+
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) {

@@ -7,6 +7,7 @@ import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
 import { PracticeLocks } from '../practice/locks.js';
 import { TemplateSandbox } from '../sandbox/index.js';
 import { VariantBuffer } from '../catalogue/variant-buffer.js';
+import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 
 export type Clock = () => Date;
 
@@ -25,6 +26,8 @@ declare module 'fastify' {
     sandbox: TemplateSandbox;
     /** Course templates' variants, made ahead in the sandbox in batches (see drawVariant). */
     variantBuffer: VariantBuffer;
+    /** Delivers outbox events to webhook endpoints (started by the server; tests call runOnce). */
+    webhooks: WebhookDispatcher;
   }
 }
 
@@ -46,6 +49,9 @@ export default fp(
       getter: () => (sandbox ??= new TemplateSandbox({ onWorkerError: (err) => app.log.error({ err }, 'template sandbox worker failed') })),
     });
     app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
+    const webhooks = new WebhookDispatcher(app);
+    app.decorate('webhooks', webhooks);
+    app.addHook('onClose', () => webhooks.stop());
     app.addHook('onClose', async () => {
       await sandbox?.close();
     });

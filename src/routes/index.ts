@@ -20,6 +20,7 @@ import examResultRoutes from './exam-results/index.js';
 import authoringRoutes from './authoring/index.js';
 import statisticsRoutes from './statistics/index.js';
 import gradebookRoutes from './gradebook/index.js';
+import webhookRoutes from './webhooks/index.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -45,6 +46,7 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(authoringRoutes);
   await app.register(statisticsRoutes);
   await app.register(gradebookRoutes);
+  await app.register(webhookRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {

@@ -91,6 +91,8 @@ describe('migrations', () => {
     });
     const regrade = await p.regrade.create({ data: { examId: exam.id, byUserId: user.id, spec: { dryRun: false }, changes: [] } });
     const outboxEvent = await p.outboxEvent.create({ data: { courseId: course.id, type: 'roster.changed', payload: { change: 'added' } } });
+    const webhook = await p.webhookEndpoint.create({ data: { courseId: course.id, url: 'https://example.org/hook', secret: 's', events: ['roster.changed'] } });
+    const delivery = await p.webhookDelivery.create({ data: { eventId: outboxEvent.id, endpointId: webhook.id } });
     const formatError = await p.formatError.create({
       data: { variantId: variant.id, userId: user.id, attemptQuestionId: question.id, parts: ['loss', 'grad'] },
     });
@@ -112,6 +114,8 @@ describe('migrations', () => {
     expect(await p.regrade.findUniqueOrThrow({ where: { id: regrade.id } })).toEqual(regrade);
     expect(await p.formatError.findUniqueOrThrow({ where: { id: formatError.id } })).toEqual(formatError);
     expect(await p.outboxEvent.findUniqueOrThrow({ where: { id: outboxEvent.id } })).toEqual(outboxEvent);
+    expect(await p.webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } })).toEqual(webhook);
+    expect(await p.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toEqual(delivery);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
       'Attempt',
@@ -131,6 +135,8 @@ describe('migrations', () => {
       'TemplateVersion',
       'User',
       'Variant',
+      'WebhookDelivery',
+      'WebhookEndpoint',
     ]);
     // Only one open attempt per student and exam (the partial unique index of the exams migration).
     await expect(p.attempt.create({ data: { examId: exam.id, userId: user.id, number: 2, startedAt: new Date(), maxPoints: 1 } })).rejects.toMatchObject({

@@ -129,6 +129,9 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         slug: TEMPLATES[0],
         version: '1',
         code: 'NOSUCHCODE',
+        // Ids nobody has: the routes under them must refuse a student before looking them up.
+        webhookId: '00000000-0000-4000-8000-000000000001',
+        deliveryId: '00000000-0000-4000-8000-000000000002',
       };
       const bodies: Record<string, unknown> = { answers: wrong };
       let sawReleased = false;
