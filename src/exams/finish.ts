@@ -10,24 +10,12 @@ import { blueprintFromText, tryCredit } from './blueprint.js';
 import { gradeLoaded, tryPoints } from './question-grading.js';
 import { attemptQuery, questionFromJson } from './attempt-rows.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { writeFinish, type FinishTry } from '../repos/attempts/finish-sql.js';
 import type { RawQuery } from '../db/raw.js';
 
 export type FinishedBy = 'student' | 'deadline';
 
-interface Graded {
-  id: string;
-  variantId: string;
-  attemptQuestionId: string;
-  tryNumber: number;
-  answers: unknown;
-  results: unknown;
-  score: number;
-  points: number;
-  maxPoints: number;
-  requestHash: string;
-  /** The question's points after this try. */
-  earned: number;
-}
+type Graded = FinishTry;
 
 /**
  * finishAttempt(app, attemptId, by, ownerId?): finishes an open attempt (a no-op when it is
@@ -98,20 +86,18 @@ async function finishIn(app: FastifyInstance, tx: RawQuery, attemptId: string, b
   const late = r.deadline !== null && r.deadline <= now;
   const finishedBy: FinishedBy = late ? 'deadline' : by;
   const finishedAt = late && r.deadline ? r.deadline : now;
-  const rows = JSON.stringify(graded);
-  await tx.query(Prisma.sql`/* qg:finish-write */
-    WITH tries AS (
-      INSERT INTO "Submission" (id, "variantId", context, "userId", "attemptQuestionId", "tryNumber", answers, results, score, points, "maxPoints", "requestHash")
-      SELECT s.id, s."variantId", 'EXAM', ${r.userId}::uuid, s."attemptQuestionId", s."tryNumber", s.answers, s.results, s.score, s.points, s."maxPoints", s."requestHash"
-      FROM jsonb_to_recordset(${rows}::jsonb)
-        AS s(id uuid, "variantId" uuid, "attemptQuestionId" uuid, "tryNumber" int, answers jsonb, results jsonb, score float8, points float8, "maxPoints" float8, "requestHash" text)
-    ), questions AS (
-      UPDATE "AttemptQuestion" q SET "triesUsed" = u."tryNumber", earned = u.earned
-      FROM jsonb_to_recordset(${rows}::jsonb) AS u("attemptQuestionId" uuid, "tryNumber" int, earned float8)
-      WHERE q.id = u."attemptQuestionId"
-    )
-    UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${finishedAt}::timestamptz, "finishedBy" = ${finishedBy}::text, points = ${points}::float8
-    WHERE id = ${attemptId}::uuid`);
+  await writeFinish(tx, {
+    attemptId,
+    courseId: r.courseId,
+    examId: r.examId,
+    userId: r.userId,
+    number: r.number,
+    maxPoints: r.maxPoints,
+    points,
+    finishedAt,
+    finishedBy,
+    tries: graded,
+  });
   return true;
 }
 

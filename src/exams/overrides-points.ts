@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AttemptRef } from '../authz/index.js';
 import { notFound, unprocessable } from '../errors.js';
-import { attemptPoints } from './scores.js';
+import { writeQuestionOverride } from '../repos/attempts/points.js';
 
 export interface OverriddenQuestion {
   attemptId: string;
@@ -43,12 +43,18 @@ export async function overrideQuestionPoints(
     if (input.points !== null && input.points > q.maxPoints) {
       throw unprocessable('POINTS_OUT_OF_RANGE', `points must be between 0 and the question's ${q.maxPoints}`, { maxPoints: q.maxPoints });
     }
-    const updated = await tx.attemptQuestion.update({ where: { id: q.id }, data: { overridePoints: input.points } });
-    const audit = await tx.pointsOverrideAudit.create({
-      data: { attemptQuestionId: q.id, byUserId: ref.principal.userId, previousPoints: q.overridePoints, newPoints: input.points, reason: input.reason },
+    const {
+      updated,
+      audit,
+      attempt: a,
+    } = await writeQuestionOverride(tx, {
+      attemptId: attempt.id,
+      questionId: q.id,
+      previous: q.overridePoints,
+      points: input.points,
+      byUserId: ref.principal.userId,
+      reason: input.reason,
     });
-    const all = await tx.attemptQuestion.findMany({ where: { attemptId: attempt.id }, select: { earned: true, overridePoints: true } });
-    const a = await tx.attempt.update({ where: { id: attempt.id }, data: { points: attemptPoints(all) }, select: { points: true, maxPoints: true } });
     return {
       attemptId: attempt.id,
       position: updated.position,

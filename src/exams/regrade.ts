@@ -14,6 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoadedVersion } from '../catalogue/catalogue.js';
 import { gradeVariant, recomputeAnswers } from '../catalogue/evaluate.js';
+import { writeRegrade } from '../repos/attempts/points.js';
 import {
   EngineError,
   canonicalJson,
@@ -383,23 +384,9 @@ export async function regradeExam(app: FastifyInstance, ref: ExamRef, asGiven: R
         spec,
         locked.map((r) => r.id),
       );
-      for (const v of writes.variants) {
-        await tx.variant.update({
-          where: { id: v.id },
-          data: { templateVersionId: v.templateVersionId, params: v.params, answers: v.answers, parts: v.parts, solution: v.solution },
-        });
-      }
-      for (const s of writes.submissions) {
-        await tx.submission.update({ where: { id: s.id }, data: { score: s.score, points: s.points, maxPoints: s.maxPoints, results: s.results } });
-      }
-      for (const q of writes.questions) await tx.attemptQuestion.update({ where: { id: q.id }, data: { earned: q.earned, maxPoints: q.maxPoints } });
-      for (const a of writes.attempts) await tx.attempt.update({ where: { id: a.id }, data: { points: a.points, maxPoints: a.maxPoints } });
       const { dryRun: _dryRun, ...recorded } = spec;
-      const row = await tx.regrade.create({
-        data: { examId: exam.id, byUserId: ref.course.principal.userId, spec: toJson(recorded), changes: toJson(result) },
-        select: { id: true },
-      });
-      return { dryRun: false, regradeId: row.id, ...result };
+      const regradeId = await writeRegrade(tx, { exam, byUserId: ref.course.principal.userId, spec: recorded, result, writes });
+      return { dryRun: false, regradeId, ...result };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

@@ -24,7 +24,7 @@ import type { AttemptRow, QuestionRow } from './attempt-rows.js';
 import type { QuestionVariant } from './question-grading.js';
 import { courseRef, hiddenFrom, type Principal } from '../authz/index.js';
 import type { LoadedAttempt } from './attempt-load.js';
-import { insertAttempt, startState } from './start-sql.js';
+import { insertAttempt, startState } from '../repos/attempts/start-sql.js';
 
 /** The sections of a blueprint with their pools resolved in the exam's course (the catalogue's snapshot, cached there). */
 async function resolvedSections(app: FastifyInstance, courseId: string, b: Blueprint): Promise<ResolvedSection[]> {

@@ -7,11 +7,11 @@
  * and (attemptQuestionId, tryNumber) is unique.
  */
 import { recordFormatError } from '../stats/format-errors.js';
+import { saveAnswersRow } from '../repos/attempts/save-sql.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Prisma } from '../generated/prisma/client.js';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
-import { attemptRef, memberOf, type Principal } from '../authz/index.js';
+import { attemptRef, type Principal } from '../authz/index.js';
 import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
@@ -22,7 +22,7 @@ import { gradeAgainst, tryPoints } from './question-grading.js';
 import { answersReleased } from './release.js';
 import { issueExamVariant } from './start.js';
 import { questionFromJson } from './attempt-rows.js';
-import { tryState, writeTry, type TryWrite } from './try-sql.js';
+import { tryState, writeTry, type TryWrite } from '../repos/attempts/try-sql.js';
 
 const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passed; nothing was stored (your saved answers were graded)');
 
@@ -44,26 +44,8 @@ export async function saveAnswers(
 ): Promise<{ savedAt: Date }> {
   for (let round = 0; round < 2; round++) {
     const now = app.now();
-    const saved = await app.sql.query<{ id: string }>(Prisma.sql`/* qg:save-answers */
-      WITH a AS (
-        SELECT a.id, COALESCE((e.blueprint->'policies'->>'triesPerQuestion')::int, 1) AS tries
-        FROM "Attempt" a JOIN "Exam" e ON e.id = a."examId"
-        WHERE a.id = ${unsafeAttemptId}::uuid AND a."userId" = ${principal.userId}::uuid AND a.status = 'OPEN'
-          AND (a.deadline IS NULL OR a.deadline > ${now}::timestamptz)
-          AND (${principal.admin}::boolean OR ${memberOf('a."userId"', 'e."courseId"')})
-        FOR SHARE OF a
-      )
-      UPDATE "AttemptQuestion" q SET "savedAnswers" = ${JSON.stringify(answers)}::jsonb, "savedAt" = ${now}::timestamptz
-      FROM a
-      WHERE q."attemptId" = a.id AND q.position = ${position}::int AND q."triesUsed" < a.tries
-        AND NOT EXISTS (SELECT 1 FROM "Submission" s WHERE s."attemptQuestionId" = q.id AND s.score >= 1)
-        AND NOT EXISTS (
-          SELECT 1 FROM jsonb_object_keys(${JSON.stringify(answers)}::jsonb) k
-          WHERE NOT EXISTS (
-            SELECT 1 FROM jsonb_array_elements((SELECT v.parts FROM "Variant" v WHERE v."attemptQuestionId" = q.id ORDER BY v."createdAt" DESC, v.id DESC LIMIT 1)) p
-            WHERE p->>'id' = k))
-      RETURNING q.id::text AS id`);
-    if (saved.length === 1) return { savedAt: now };
+    const saved = await saveAnswersRow(app, principal, unsafeAttemptId, position, answers, now);
+    if (saved) return { savedAt: now };
     await whyNotSaved(app, principal, unsafeAttemptId, position, answers);
   }
   throw conflict('TRY_CONFLICT', 'the attempt changed while the answers were saved; read it and save again');

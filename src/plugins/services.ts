@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Catalogue } from '../catalogue/catalogue.js';
 import type { Config } from '../config.js';
-import { practiceBatches, type PracticeBatches } from '../practice/batches.js';
+import { practiceBatches, type PracticeBatches } from '../repos/practice/batches.js';
 import { PracticeLocks } from '../practice/locks.js';
 import { TemplateSandbox } from '../sandbox/index.js';
 import { VariantBuffer } from '../catalogue/variant-buffer.js';

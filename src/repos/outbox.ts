@@ -16,7 +16,31 @@ export const rosterChanged = z.strictObject({
   via: z.enum(['staff', 'invite', 'course-created', 'self']),
 });
 
-export const EVENT_SCHEMAS = { 'roster.changed': rosterChanged } as const;
+export const attemptFinished = z.strictObject({
+  attemptId: z.uuid(),
+  examId: z.uuid(),
+  userId: z.uuid(),
+  number: z.number().int(),
+  points: z.number(),
+  maxPoints: z.number(),
+  finishedAt: z.iso.datetime(),
+  finishedBy: z.enum(['student', 'deadline']),
+});
+
+export const scoreChanged = z.strictObject({
+  attemptId: z.uuid(),
+  examId: z.uuid(),
+  userId: z.uuid(),
+  number: z.number().int(),
+  points: z.number(),
+  maxPoints: z.number(),
+  previousPoints: z.number(),
+  via: z.enum(['override', 'regrade']),
+  /** The regrade's id (via regrade). */
+  regradeId: z.uuid().optional(),
+});
+
+export const EVENT_SCHEMAS = { 'roster.changed': rosterChanged, 'attempt.finished': attemptFinished, 'score.changed': scoreChanged } as const;
 export type EventType = keyof typeof EVENT_SCHEMAS;
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
 
@@ -24,4 +48,12 @@ export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T
 export async function emit<T extends EventType>(tx: Prisma.TransactionClient, courseId: string, type: T, payload: EventPayload<T>): Promise<void> {
   const valid = EVENT_SCHEMAS[type].parse(payload);
   await tx.outboxEvent.create({ data: { courseId, type, payload: toJson(valid) } });
+}
+
+/**
+ * An event as a parameter of a raw SQL statement (the hot paths write with app.sql): the
+ * payload validated here, inserted by the statement's own `INSERT INTO "OutboxEvent"`.
+ */
+export function eventJson<T extends EventType>(type: T, payload: EventPayload<T>): string {
+  return JSON.stringify(EVENT_SCHEMAS[type].parse(payload));
 }

@@ -1,12 +1,12 @@
 /**
- * The practice batched statements (src/practice/batches.ts) on the real database: issues,
+ * The practice batched statements (src/repos/practice/batches.ts) on the real database: issues,
  * reads and inserts of concurrent requests share statements, yet each request gets its own row,
  * result or refusal.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctSubmission } from '../../src/authoring/submissions.js';
-import { practiceBatches, type NewSubmission, type NewVariant, type PracticeBatches } from '../../src/practice/batches.js';
+import { practiceBatches, type NewSubmission, type NewVariant, type PracticeBatches } from '../../src/repos/practice/batches.js';
 import type { RawSql } from '../../src/db/raw.js';
 import { createCourse, createUser, setupApp, type TestContext, type TestUser } from '../helpers/app.js';
 

@@ -9,10 +9,10 @@
  * reads again. A double click therefore finds the first click's try on its second read.
  */
 import type { FastifyInstance } from 'fastify';
-import { Prisma } from '../generated/prisma/client.js';
-import { roleIn, type CourseRole } from '../authz/index.js';
-import type { Variant as EngineVariant } from '../engine/index.js';
-import { QUESTION_JSON, SUBMISSION_JSON, type LastTry, type QuestionJson, type QuestionRow } from './attempt-rows.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { roleIn, type CourseRole } from '../../authz/index.js';
+import type { Variant as EngineVariant } from '../../engine/index.js';
+import { QUESTION_JSON, SUBMISSION_JSON, type LastTry, type QuestionJson, type QuestionRow } from '../../exams/attempt-rows.js';
 
 export interface TryState {
   id: string;

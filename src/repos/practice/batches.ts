@@ -12,11 +12,11 @@
  * `undefined` for that request alone. Under a rush this turns ~50 concurrent requests into a
  * few statements instead of 50–100.
  */
-import { Batcher, rowByRow } from '../db/batcher.js';
-import type { RawSql } from '../db/raw.js';
-import { Prisma } from '../generated/prisma/client.js';
-import type { VariantRow } from './variants.js';
-import { memberOf, roleOfColumn, type CourseRole } from '../authz/index.js';
+import { Batcher, rowByRow } from '../../db/batcher.js';
+import type { RawSql } from '../../db/raw.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { VariantRow } from '../../practice/variants.js';
+import { memberOf, roleOfColumn, type CourseRole } from '../../authz/index.js';
 
 export interface PracticeVariantRow extends VariantRow {
   /** The owner's role in the variant's course (null: no longer a member). */

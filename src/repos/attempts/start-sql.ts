@@ -4,9 +4,9 @@
  * attempt, its questions and their variants (written together or not at all).
  */
 import type { FastifyInstance } from 'fastify';
-import type { QuestionRow } from './attempt-rows.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { roleIn } from '../authz/index.js';
+import type { QuestionRow } from '../../exams/attempt-rows.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { roleIn } from '../../authz/index.js';
 
 export interface StartState {
   id: string;
