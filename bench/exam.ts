@@ -25,6 +25,9 @@
  * submissions (one try per question), each attempt's points = Σ earned of its questions and =
  * the points its submit and finish responses reported, and as many correct submissions as the
  * simulator sent.
+ * --webhook: the server runs its webhook dispatcher (every 500 ms) and the course has an
+ * endpoint for every event on a loopback receiver answering in 50 ms; after the rush the
+ * report says how long the last deliveries took (run once without it for the p99s to compare).
  * --page: each student first loads the exam page as a browser would (GET /exams/<id> for the
  * HTML, then every script and stylesheet it names, brotli accepted) and starts only then; the
  * report adds the page loads' latency (run once without --page for the start p99 to compare).
@@ -33,6 +36,7 @@
  * the server's SQL statements and CPU per start, submit and finish without contention.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -72,6 +76,7 @@ const { values } = parseArgs({
     timeline: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     page: { type: 'boolean', default: false },
+    webhook: { type: 'boolean', default: false },
   },
 });
 const withPage = values.page;
@@ -353,8 +358,14 @@ async function main(): Promise<number> {
     ACCESS_TOKEN_TTL_SECONDS: '86400',
     DB_POOL_SIZE: String(poolSize),
     PROBLEMS_DIR: resolve(ROOT, 'problems'),
+    WEBHOOK_DISPATCH_MS: values.webhook ? '500' : '0',
   };
   let exitCode = 0;
+  let received = 0;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => setTimeout(() => (received++, res.end('ok')), 50));
+  });
   let server: ChildServer | undefined;
   const db = await openMigratedDatabase({ url: bdb.url, poolSize: 4 }, resolve(ROOT, 'prisma/migrations'));
   const env = parseEnv(appEnv);
@@ -388,6 +399,14 @@ async function main(): Promise<number> {
     // Start offsets: uniform over the window, in order.
     const offsets = students.map(() => random() * windowMs).sort((a, b) => a - b);
 
+    if (values.webhook) {
+      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+      const addr = receiver.address();
+      const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/hook` : '';
+      await prisma.webhookEndpoint.create({
+        data: { courseId: course.id, url, secret: 'whsec_bench', events: ['roster.changed', 'attempt.finished', 'score.changed'] },
+      });
+    }
     server = await startServer('app', appEnv);
     // The current variants' answers of an attempt, read from the database (as the route tests
     // do). Reads are batched (students asking within 10 ms share one query) to keep the load
@@ -519,6 +538,27 @@ async function main(): Promise<number> {
     stopProfile();
     if (profiled)
       console.log(`(CPU profile of the server during the rush${values['prof-seconds'] ? `'s first ${values['prof-seconds']} s` : ''}: ${await profiled})`);
+    let webhookReport = '';
+    if (values.webhook) {
+      // The deliveries the rush caused: wait until the dispatcher has sent them all.
+      const t0 = performance.now();
+      const pending = async () =>
+        (
+          await prisma.$queryRaw<
+            { n: number }[]
+          >`SELECT (SELECT count(*) FROM "WebhookDelivery" WHERE status <> 'DELIVERED') + (SELECT count(*) FROM "OutboxEvent" WHERE "fannedOutAt" IS NULL) AS n`
+        )[0].n;
+      while (Number(await pending()) > 0 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+      const delivered = await prisma.webhookDelivery.count({ where: { status: 'DELIVERED' } });
+      const stuck = await prisma.webhookDelivery.findMany({
+        where: { status: { not: 'DELIVERED' } },
+        select: { status: true, attempts: true, lastStatus: true, lastError: true },
+        take: 5,
+      });
+      const unfanned = await prisma.outboxEvent.count({ where: { fannedOutAt: null } });
+      if (stuck.length || unfanned) webhookReport += `webhooks not delivered: ${JSON.stringify(stuck)}; events not fanned out: ${unfanned}\n`;
+      webhookReport += `webhooks: ${fmt(delivered)} deliveries DELIVERED (${fmt(received)} POSTs received), the last ${fmt((performance.now() - t0) / 1000, 2)} s after the last finish (the dispatcher runs in the server during the rush)`;
+    }
     await server.stop();
     server = undefined;
 
@@ -654,6 +694,7 @@ async function main(): Promise<number> {
     console.log();
     console.log('row checks:');
     for (const c of checks) console.log(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name} (${c.detail})`);
+    if (webhookReport) console.log(webhookReport.trimEnd());
     const startP99 = percentile(startMs, 99);
     console.log('targets:');
     console.log(`  ${errorCount === 0 ? 'PASS' : 'FAIL'}  zero errors (${errorCount})`);
@@ -662,6 +703,7 @@ async function main(): Promise<number> {
     if (!scoredAsSent) console.log('  (note: some submit responses scored differently from what was sent)');
     if (checks.some((c) => !c.ok)) exitCode = 1;
   } finally {
+    receiver.close();
     if (server) killChildren();
     await app.close();
     await db.close();

@@ -96,6 +96,8 @@ async function service(): Promise<FastifyInstance> {
   // can fail for templates whose derived parameters depend on earlier ones; compiling the
   // files first fills the engine's by-hash cache.)
   await syncCatalogue(app.prisma, env.PROBLEMS_DIR);
+  // As server.ts does (WEBHOOK_DISPATCH_MS=0 leaves it off).
+  if (env.WEBHOOK_DISPATCH_MS > 0) app.webhooks.start(env.WEBHOOK_DISPATCH_MS);
   return app;
 }
 

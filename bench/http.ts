@@ -90,6 +90,8 @@ const appEnv = {
   ACCESS_TOKEN_TTL_SECONDS: '86400',
   DB_POOL_SIZE: String(POOL_SIZE),
   PROBLEMS_DIR: resolve(ROOT, 'problems'),
+  // The webhook dispatcher stays off: these paths are measured alone.
+  WEBHOOK_DISPATCH_MS: '0',
 };
 
 // ---------------------------------------------------------------------------------------------
