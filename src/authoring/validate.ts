@@ -660,7 +660,7 @@ export function validateTemplateSource(source: string | object): ValidationResul
 
 const FIELDS: Record<string, string[]> = {
   '': ['id', 'title', 'topic', 'tags', 'difficulty', 'params', 'constraints', 'maxTries', 'prompt', 'answers', 'solution'],
-  answer: ['id', 'label', 'type', 'expr', 'points', 'tolerance', 'partial', 'choices', 'multiple', 'shuffle', 'pick', 'followThrough'],
+  answer: ['id', 'label', 'type', 'expr', 'points', 'tolerance', 'partial', 'choices', 'multiple', 'shuffle', 'pick', 'followThrough', 'mistakes'],
   param: ['type', 'min', 'max', 'step', 'exclude', 'decimals', 'values', 'length', 'rows', 'cols', 'of', 'distinct', 'expr'],
   tolerance: ['mode', 'rtol', 'atol', 'digits', 'places'],
 };
