@@ -6,10 +6,12 @@
  * screenshots on every page; the student's part with the keyboard only.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, look, newContext, startService, type Service } from './harness.js';
 import { answersOf, seedWorld, type World } from './fixtures.js';
+import { createUser } from '../helpers/app.js';
 import { press, typeInto } from './keyboard.js';
 
 let svc: Service;
@@ -104,5 +106,61 @@ describe('named mistakes, statistics and the gradebook', () => {
     expect(lines[1]).toBe('Points Possible,,,,,12');
     expect(lines).toContain(`Sam Student,,,${world.student.email},,${Math.round(points * 100) / 100}`);
     await page.context().close();
+  });
+
+  it('the instructor adds a webhook receiver, sees its secret once, a delivery in the log, and sends it again', async () => {
+    const got: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        got.push(String(req.headers['quizgrad-event-id']));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const addr = receiver.address();
+    const hookUrl = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}/lms` : '';
+    const page = await (await newContext(browser, svc.url)).newPage();
+    try {
+      await signIn(page, world.instructor);
+      await page.goto(`/courses/${world.course.id}`);
+      await press(page, page.getByRole('link', { name: 'Webhooks' }));
+      await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      await typeInto(page, page.getByLabel('Receiver URL'), hookUrl);
+      await press(page, page.getByRole('button', { name: 'Add the receiver' }));
+      const secret = page.getByRole('status').filter({ hasText: 'shown only now' }).locator('code');
+      await secret.waitFor();
+      expect(await secret.innerText()).toMatch(/^whsec_/);
+      await look(page, 'webhooks-added');
+      // A roster change (a new student), delivered by the dispatcher.
+      const extra = await createUser(svc.app);
+      await svc.app.inject({
+        method: 'POST',
+        url: `/api/v1/courses/${world.course.id}/members`,
+        headers: world.instructor.auth,
+        payload: { email: extra.email, role: 'STUDENT' },
+      });
+      await svc.app.webhooks.runOnce();
+      // That change, and the attempt the student finished above (every event type is checked by default).
+      const roster = await svc.app.prisma.outboxEvent.findFirstOrThrow({
+        where: { courseId: world.course.id, type: 'roster.changed' },
+        orderBy: { seq: 'desc' },
+      });
+      expect(got.sort()).toEqual(
+        [roster.id, (await svc.app.prisma.outboxEvent.findFirstOrThrow({ where: { courseId: world.course.id, type: 'attempt.finished' } })).id].sort(),
+      );
+      await page.reload();
+      const log = page.getByRole('table', { name: `Deliveries to ${hookUrl}` });
+      await log.getByRole('row', { name: /roster\.changed .* delivered 1 HTTP 200/ }).waitFor();
+      await look(page, 'webhooks');
+      await press(page, log.getByRole('button', { name: 'Send again roster.changed' }));
+      await log.getByRole('row', { name: /roster\.changed .* pending/ }).waitFor();
+      await svc.app.webhooks.runOnce();
+      expect(got).toHaveLength(3);
+      expect(got[2]).toBe(roster.id);
+    } finally {
+      receiver.close();
+      await page.context().close();
+    }
   });
 });

@@ -46,6 +46,7 @@ const NewTemplatePage = lazy(() => import('./pages/template-editor').then((m) =>
 const TemplateEditorPage = lazy(() => import('./pages/template-editor').then((m) => m.TemplateEditorPage));
 const ExamStatisticsPage = lazy(() => import('./pages/statistics').then((m) => m.ExamStatisticsPage));
 const TemplateStatisticsPage = lazy(() => import('./pages/statistics').then((m) => m.TemplateStatisticsPage));
+const WebhooksPage = lazy(() => import('./pages/webhooks').then((m) => m.WebhooksPage));
 const GradebookPage = lazy(() => import('./pages/gradebook').then((m) => m.GradebookPage));
 const TemplateHistoryPage = lazy(() => import('./pages/template-history').then((m) => m.TemplateHistoryPage));
 export const routes: Route[] = [
@@ -67,6 +68,7 @@ export const routes: Route[] = [
   { path: '/exams/:examId/manage', page: ExamManagePage },
   { path: '/exams/:examId/statistics', page: ExamStatisticsPage },
   { path: '/courses/:courseId/gradebook', page: GradebookPage },
+  { path: '/courses/:courseId/webhooks', page: WebhooksPage },
   { path: '/courses/:courseId/statistics/:templateId', page: TemplateStatisticsPage },
   { path: '/exams/:examId/attempts/:attemptId', page: AttemptReviewPage },
   { path: '/attempts/:attemptId', page: AttemptPage },

@@ -4,7 +4,7 @@ import type { PartialSelectHTMLAttributes, TargetedInputEvent } from 'preact';
 /** The input attributes the app's forms use. */
 interface InputProps {
   name?: string;
-  type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local';
+  type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local' | 'url';
   value?: string;
   defaultValue?: string;
   onInput?: (e: TargetedInputEvent<HTMLInputElement>) => void;
@@ -83,6 +83,8 @@ function TypedInput(props: InputProps & { id: string; invalid: boolean; describe
       return <input type="number" {...a} />;
     case 'datetime-local':
       return <input type="datetime-local" {...a} />;
+    case 'url':
+      return <input type="url" {...a} />;
     case 'text':
     case undefined:
       return <input type="text" {...a} />;
