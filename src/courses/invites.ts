@@ -4,6 +4,7 @@
  * same error, so codes cannot be probed.
  */
 import { addMembership } from '../repos/memberships.js';
+import { inTransaction } from '../db/transaction.js';
 import { randomInt } from 'node:crypto';
 import type { CourseRole, InviteCode, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
@@ -111,15 +112,6 @@ export async function revokeInvite(prisma: PrismaClient, { courseId }: CourseRef
 }
 
 /**
- * A top-level client rather than an interactive transaction's. Prisma 7 lets a transaction
- * client open nested transactions too, so `$transaction` does not tell them apart; `$connect`
- * is withheld from transaction clients.
- */
-function isTopLevel(db: Prisma.TransactionClient | PrismaClient): db is PrismaClient {
-  return typeof (db as { $connect?: unknown }).$connect === 'function';
-}
-
-/**
  * redeemInvite(tx, code, userId, now): uses one redemption of the code and makes the user a
  * member with the code's role. The check and the increment are one conditional UPDATE, so of
  * two concurrent redemptions of the last use only one matches the row; the membership is
@@ -132,8 +124,7 @@ export async function redeemInvite(
   userId: string,
   now: Date,
 ): Promise<{ courseId: string; role: CourseRole }> {
-  if (isTopLevel(tx)) return tx.$transaction((inner) => redeemWithin(inner, code, userId, now));
-  return redeemWithin(tx, code, userId, now);
+  return inTransaction(tx, (inner) => redeemWithin(inner, code, userId, now));
 }
 
 async function redeemWithin(tx: Prisma.TransactionClient, code: string, userId: string, now: Date): Promise<{ courseId: string; role: CourseRole }> {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { CourseRef } from '../authz/index.js';
 import { blueprintFromJson, blueprintMaxPoints } from './blueprint.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { csvPoints, csvText } from './gradebook-csv.js';
+import { csvLine, csvPoints, csvText } from './gradebook-csv.js';
 import { finishExpiredOf, SCORED_ATTEMPT, scoresByStudent, type ExamScore, type ScorePolicy } from './scores.js';
 
 export interface GradebookExam {
@@ -90,7 +90,7 @@ export async function gradebookPage(
   return { items, nextCursor: members.length > opts.limit && last ? encodeCursor({ email: last.email }) : null };
 }
 
-const line = (fields: string[]) => `${fields.join(',')}\r\n`;
+const line = csvLine;
 
 /**
  * The gradebook as CSV in the columns Canvas imports (see gradebook-csv.ts): Student, ID, SIS

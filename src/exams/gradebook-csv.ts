@@ -30,7 +30,9 @@ export function csvPoints(x: number): string {
   return String(Math.round(x * 100) / 100);
 }
 
-const line = (fields: string[]) => `${fields.join(',')}\r\n`;
+/** One CSV record of already-escaped fields, CRLF-terminated (RFC 4180). */
+export const csvLine = (fields: string[]) => `${fields.join(',')}\r\n`;
+const line = csvLine;
 
 function studentLine(s: RosterScore): string {
   return line([csvText(s.name), '', '', csvText(s.email), '', s.score ? csvPoints(s.score.points) : '']);

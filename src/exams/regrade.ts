@@ -14,7 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoadedVersion } from '../catalogue/catalogue.js';
 import { gradeVariant, recomputeAnswers } from '../catalogue/evaluate.js';
-import { writeRegrade } from '../repos/attempts/points.js';
+import { writeRegrade, type RegradeWrites } from '../repos/attempts/points.js';
 import {
   EngineError,
   canonicalJson,
@@ -94,19 +94,7 @@ export interface RegradeResult {
 
 interface Plan {
   result: Omit<RegradeResult, 'dryRun' | 'regradeId'>;
-  writes: {
-    submissions: { id: string; score: number; points: number; maxPoints: number; results: Prisma.InputJsonValue }[];
-    questions: { id: string; earned: number; maxPoints: number }[];
-    attempts: { id: string; points: number; maxPoints: number }[];
-    variants: {
-      id: string;
-      templateVersionId: string;
-      params: Prisma.InputJsonValue;
-      answers: Prisma.InputJsonValue;
-      parts: Prisma.InputJsonValue;
-      solution: string;
-    }[];
-  };
+  writes: RegradeWrites;
 }
 
 type Version = LoadedVersion;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ExamRef } from '../authz/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { csvText } from './gradebook-csv.js';
+import { csvLine, csvText } from './gradebook-csv.js';
 
 export interface SubmissionRow {
   id: string;
@@ -77,7 +77,7 @@ export async function submissionsPage(app: FastifyInstance, { exam }: ExamRef, o
   return { items, nextCursor: rows.length > opts.limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null };
 }
 
-const line = (fields: string[]) => `${fields.join(',')}\r\n`;
+const line = csvLine;
 const HEADER = [
   'submission',
   'attempt',

@@ -8,20 +8,12 @@
 import type { CourseRole, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
 import { emit, type EventPayload } from './outbox.js';
+import { inTransaction } from '../db/transaction.js';
 
 type Tx = Prisma.TransactionClient;
 type Via = EventPayload<'roster.changed'>['via'];
 
 const withUser = { user: { select: { email: true, name: true } } } as const;
-
-function isTopLevel(db: PrismaClient | Tx): db is PrismaClient {
-  return typeof (db as { $connect?: unknown }).$connect === 'function';
-}
-
-/** A top-level client opens a transaction; a transaction client is one already. */
-function inTransaction<T>(db: PrismaClient | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return isTopLevel(db) ? db.$transaction(fn) : fn(db);
-}
 
 /** Enrols a user (unique violation P2002 if already a member, nothing written then). */
 export function addMembership(db: PrismaClient | Tx, m: { courseId: string; userId: string; role: CourseRole }, via: Via) {

@@ -16,24 +16,24 @@ export const rosterChanged = z.strictObject({
   via: z.enum(['staff', 'invite', 'course-created', 'self']),
 });
 
-export const attemptFinished = z.strictObject({
+/** The attempt and its score, as both attempt events carry them. */
+const attemptScore = {
   attemptId: z.uuid(),
   examId: z.uuid(),
   userId: z.uuid(),
   number: z.number().int(),
   points: z.number(),
   maxPoints: z.number(),
+};
+
+export const attemptFinished = z.strictObject({
+  ...attemptScore,
   finishedAt: z.iso.datetime(),
   finishedBy: z.enum(['student', 'deadline']),
 });
 
 export const scoreChanged = z.strictObject({
-  attemptId: z.uuid(),
-  examId: z.uuid(),
-  userId: z.uuid(),
-  number: z.number().int(),
-  points: z.number(),
-  maxPoints: z.number(),
+  ...attemptScore,
   previousPoints: z.number(),
   via: z.enum(['override', 'regrade']),
   /** The regrade's id (via regrade). */

@@ -121,6 +121,9 @@ export function partSummary(scope: ItemScope): Prisma.Sql {
   GROUP BY 1, 2 ORDER BY 1, min(r.k), 2`;
 }
 
+/** Every part result of every try of the items in scope: i (item), s (submission), r (result). */
+const EVERY_TRY_PART = Prisma.sql`items i JOIN "Submission" s ON s."attemptQuestionId" = i.qid CROSS JOIN LATERAL jsonb_array_elements(s.results) AS r`;
+
 export interface WrongAnswerRow {
   templateId: string;
   part: string;
@@ -133,7 +136,7 @@ export function wrongAnswers(scope: ItemScope): Prisma.Sql {
   return Prisma.sql`WITH ${items(scope)},
   w AS (
     SELECT i.tid, r->>'id' AS part, s.answers -> (r->>'id') AS answer
-    FROM items i JOIN "Submission" s ON s."attemptQuestionId" = i.qid CROSS JOIN LATERAL jsonb_array_elements(s.results) AS r
+    FROM ${EVERY_TRY_PART}
     WHERE r->>'status' IN ('incorrect', 'partial')
   ),
   g AS (
@@ -155,7 +158,7 @@ export interface MistakeRow {
 export function mistakeCounts(scope: ItemScope): Prisma.Sql {
   return Prisma.sql`WITH ${items(scope)}
   SELECT i.tid AS "templateId", r->>'id' AS part, r->>'mistake' AS mistake, count(*)::int AS count
-  FROM items i JOIN "Submission" s ON s."attemptQuestionId" = i.qid CROSS JOIN LATERAL jsonb_array_elements(s.results) AS r
+  FROM ${EVERY_TRY_PART}
   WHERE r->>'mistake' IS NOT NULL
   GROUP BY 1, 2, 3 ORDER BY 1, 2, count DESC, 3`;
 }

@@ -25,6 +25,16 @@ const deliveryOut = z.object({
   createdAt: z.date(),
 });
 
+type DeliveryRow = { endpointId: string; leaseUntil: Date | null; status: string; event: { type: string } } & Omit<
+  z.infer<typeof deliveryOut>,
+  'eventType' | 'status'
+>;
+
+/** A delivery as the API shows it: its event's type, without the dispatcher's bookkeeping. */
+function deliveryView({ event, endpointId: _e, leaseUntil: _l, ...d }: DeliveryRow): z.infer<typeof deliveryOut> {
+  return { ...d, eventType: event.type, status: deliveryOut.shape.status.parse(d.status) };
+}
+
 export default (async function webhookRoutes(app) {
   const endpointOf = async (courseId: string, webhookId: string) => {
     const w = await app.prisma.webhookEndpoint.findFirst({ where: { id: webhookId, courseId } });
@@ -116,13 +126,7 @@ export default (async function webhookRoutes(app) {
         take: 200,
         include: { event: { select: { type: true } } },
       });
-      return {
-        items: rows.map(({ event, endpointId: _e, leaseUntil: _l, ...d }) => ({
-          ...d,
-          eventType: event.type,
-          status: d.status as 'PENDING' | 'DELIVERED' | 'FAILED',
-        })),
-      };
+      return { items: rows.map(deliveryView) };
     },
   );
 
@@ -146,8 +150,7 @@ export default (async function webhookRoutes(app) {
         data: { status: 'PENDING', attempts: 0, nextAttemptAt: app.now(), leaseUntil: null },
         include: { event: { select: { type: true } } },
       });
-      const { event, endpointId: _e, leaseUntil: _l, ...rest } = d;
-      return { ...rest, eventType: event.type, status: 'PENDING' as const };
+      return deliveryView(d);
     },
   );
 } satisfies FastifyPluginAsyncZod);

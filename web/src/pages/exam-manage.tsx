@@ -9,7 +9,7 @@ import { Field, SelectField } from '../components/field';
 import { allPages } from '../lib/pages';
 import { asApiError, useResource } from '../lib/resource';
 import { navigate } from '../lib/router';
-import { authorizedFetch } from '../lib/session';
+import { downloadFile } from '../lib/download';
 import { windowWords } from './course';
 import type { PageProps } from '../routes';
 import { formText } from '../lib/form';
@@ -133,20 +133,8 @@ function Attempts({ examId }: { examId: string }) {
   );
 }
 
-async function downloadCsv(examId: string, title: string): Promise<void> {
-  const res = await authorizedFetch(new Request(`/api/v1/exams/${examId}/scores.csv`, { headers: { accept: 'text/csv' } }));
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string; code?: string };
-    throw new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.message ?? res.statusText);
-  }
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `${title.replace(/[^\w.-]+/g, '_')}-scores.csv`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function downloadCsv(examId: string, title: string): Promise<void> {
+  return downloadFile(`/api/v1/exams/${examId}/scores.csv`, 'text/csv', `${title.replace(/[^\w.-]+/g, '_')}-scores.csv`);
 }
 
 function Scores({ examId, title }: { examId: string; title: string }) {

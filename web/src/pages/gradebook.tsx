@@ -1,9 +1,9 @@
 /** The course gradebook for staff: every student × every exam (each by its own score policy), in pages, and its CSV for the LMS. */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, must } from '../api/client';
+import { api, must, type ApiError } from '../api/client';
 import { ActionButton, ErrorMessage, Loading, PageTitle, formatPoints } from '../components/ui';
 import { asApiError } from '../lib/resource';
-import { authorizedFetch } from '../lib/session';
+import { downloadFile } from '../lib/download';
 import type { PageProps } from '../routes';
 
 type Gradebook = Awaited<ReturnType<typeof loadPage>>;
@@ -12,20 +12,8 @@ const PAGE = 100;
 const loadPage = (courseId: string, cursor?: string) =>
   must(api.GET('/api/v1/courses/{courseId}/gradebook', { params: { path: { courseId }, query: { limit: String(PAGE), ...(cursor ? { cursor } : {}) } } }));
 
-async function downloadGradebook(courseId: string): Promise<void> {
-  const res = await authorizedFetch(new Request(`/api/v1/courses/${courseId}/gradebook`, { headers: { accept: 'text/csv' } }));
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string; code?: string };
-    throw new ApiError(res.status, body.code ?? `HTTP_${res.status}`, body.message ?? res.statusText);
-  }
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = 'gradebook.csv';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function downloadGradebook(courseId: string): Promise<void> {
+  return downloadFile(`/api/v1/courses/${courseId}/gradebook`, 'text/csv', 'gradebook.csv');
 }
 
 export function GradebookPage({ params }: PageProps) {
