@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   DATABASE_UNAVAILABLE: { status: 503, description: 'the database is unavailable; retry shortly' },
   SHUTTING_DOWN: { status: 503, description: 'the server is shutting down; retry shortly' },
   SANDBOX_BUSY: { status: 503, description: 'every template sandbox worker is busy and the queue is full or waited too long; retry shortly' },
+  EXPIRY_IN_PAST: { status: 422, description: "an API key's expiry is not in the future" },
   SANDBOX_FAILED: { status: 500, description: 'a template sandbox worker failed for a reason other than a limit (logged)' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

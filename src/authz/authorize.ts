@@ -15,29 +15,44 @@ import { roleIn, roleOfColumn } from './sql.js';
 import type { PrismaClient } from '../db/client.js';
 import { forbidden, notFound } from '../errors.js';
 import { blueprintFromJson, type Blueprint } from '../exams/blueprint.js';
-import type { Principal } from './principal.js';
-import { attemptDecision, hiddenFrom, roleOf, rolesFor, type AttemptAction, type CourseNeed, type CourseRole, type VariantContext } from './rules.js';
+import type { Principal, UserPrincipal } from './principal.js';
+import {
+  attemptDecision,
+  courseRoleOf,
+  hiddenFrom,
+  roleOf,
+  rolesFor,
+  type AttemptAction,
+  type CourseNeed,
+  type CourseRole,
+  type VariantContext,
+} from './rules.js';
 
 const AUTHORISED: unique symbol = Symbol('authorised');
 
-export interface CourseRef {
+/**
+ * References are generic in their principal: domain code that takes a plain CourseRef or
+ * ExamRef acts for a signed-in user (UserPrincipal); code an API key may reach says so with
+ * CourseRef<Principal>, so the compiler keeps a key out of everything else.
+ */
+export interface CourseRef<P extends Principal = UserPrincipal> {
   readonly [AUTHORISED]: true;
-  readonly principal: Principal;
+  readonly principal: P;
   readonly courseId: string;
   /** The caller's role; administrators who are not members act as instructors. */
   readonly role: CourseRole;
 }
 
-export interface ExamRef {
+export interface ExamRef<P extends Principal = UserPrincipal> {
   readonly [AUTHORISED]: true;
-  readonly course: CourseRef;
+  readonly course: CourseRef<P>;
   readonly exam: Exam;
   readonly blueprint: Blueprint;
 }
 
 export interface AttemptRef {
   readonly [AUTHORISED]: true;
-  readonly principal: Principal;
+  readonly principal: UserPrincipal;
   readonly attemptId: string;
   readonly ownerId: string;
   readonly examId: string;
@@ -48,7 +63,7 @@ export interface AttemptRef {
 
 export interface VariantRef {
   readonly [AUTHORISED]: true;
-  readonly principal: Principal;
+  readonly principal: UserPrincipal;
   readonly variantId: string;
   readonly context: VariantContext;
   readonly as: 'owner' | 'staff';
@@ -57,8 +72,14 @@ export interface VariantRef {
 const needMessage = (need: CourseNeed) => `this needs the role ${need === 'staff' ? 'TA or INSTRUCTOR' : 'INSTRUCTOR'} in the course`;
 
 /** courseRef(principal, courseId, memberRole, need): the decision on a role read elsewhere (a hot statement); throws 404/403. */
-export function courseRef(p: Principal, courseId: string, memberRole: CourseRole | null | undefined, need: CourseNeed = 'member', what = 'course'): CourseRef {
-  const role = roleOf(memberRole, p);
+export function courseRef<P extends Principal>(
+  p: P,
+  courseId: string,
+  memberRole: CourseRole | null | undefined,
+  need: CourseNeed = 'member',
+  what = 'course',
+): CourseRef<P> {
+  const role = courseRoleOf(memberRole, p, courseId);
   if (!role) throw notFound(what);
   const roles = rolesFor(need);
   if (roles && !roles.includes(role)) throw forbidden(needMessage(need));
@@ -66,10 +87,23 @@ export function courseRef(p: Principal, courseId: string, memberRole: CourseRole
 }
 
 /** authorizeCourse(prisma, principal, unsafeCourseId, need): the caller's reference to the course, or 404/403. */
-export async function authorizeCourse(prisma: PrismaClient, p: Principal, unsafeCourseId: string, need: CourseNeed = 'member'): Promise<CourseRef> {
+/** The caller's membership rows of a course, for a Prisma include (an API key has none: its role comes from roleOf). */
+function callerMembership(p: Principal) {
+  return { where: { userId: p.kind === 'user' ? p.userId : NO_USER }, select: { role: true } };
+}
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
+export async function authorizeCourse<P extends Principal>(
+  prisma: PrismaClient,
+  p: P,
+  unsafeCourseId: string,
+  need: CourseNeed = 'member',
+): Promise<CourseRef<P>> {
+  // An API key never learns whether another course exists.
+  if (p.kind === 'key' && p.courseId !== unsafeCourseId) throw notFound('course');
   const course = await prisma.course.findUnique({
     where: { id: unsafeCourseId },
-    select: { id: true, memberships: { where: { userId: p.userId }, select: { role: true } } },
+    select: { id: true, memberships: callerMembership(p) },
   });
   if (!course) throw notFound('course');
   return courseRef(p, course.id, course.memberships[0]?.role, need);
@@ -80,14 +114,14 @@ export async function authorizeCourse(prisma: PrismaClient, p: Principal, unsafe
  * caller's course reference. 404 when the exam does not exist, the caller is not in its
  * course, or the caller is a student and the exam is a draft; 403 without the needed role.
  */
-export async function authorizeExam(prisma: PrismaClient, p: Principal, unsafeExamId: string, need: CourseNeed = 'member'): Promise<ExamRef> {
+export async function authorizeExam<P extends Principal>(prisma: PrismaClient, p: P, unsafeExamId: string, need: CourseNeed = 'member'): Promise<ExamRef<P>> {
   const exam = await prisma.exam.findUnique({
     where: { id: unsafeExamId },
-    include: { course: { select: { memberships: { where: { userId: p.userId }, select: { role: true } } } } },
+    include: { course: { select: { memberships: callerMembership(p) } } },
   });
   if (!exam) throw notFound('exam');
   const { course, ...row } = exam;
-  const role = roleOf(course.memberships[0]?.role, p);
+  const role = courseRoleOf(course.memberships[0]?.role, p, row.courseId);
   // "course not found" would tell the caller that the exam exists.
   if (!role || hiddenFrom(role, row.status)) throw notFound('exam');
   return { [AUTHORISED]: true, course: courseRef(p, row.courseId, role, need), exam: row, blueprint: blueprintFromJson(row.blueprint) };
@@ -95,7 +129,7 @@ export async function authorizeExam(prisma: PrismaClient, p: Principal, unsafeEx
 
 /** attemptRef(principal, row, action): the decision on an attempt row read with the caller's role (hot statements); throws 404/403. */
 export function attemptRef(
-  p: Principal,
+  p: UserPrincipal,
   row: { id: string; userId: string; examId: string; courseId: string; callerRole: CourseRole | null },
   action: AttemptAction,
 ): AttemptRef {
@@ -106,7 +140,7 @@ export function attemptRef(
 }
 
 /** authorizeAttempt(prisma, principal, unsafeAttemptId, action): the caller's reference to the attempt, or 404/403. */
-export async function authorizeAttempt(prisma: PrismaClient, p: Principal, unsafeAttemptId: string, action: AttemptAction): Promise<AttemptRef> {
+export async function authorizeAttempt(prisma: PrismaClient, p: UserPrincipal, unsafeAttemptId: string, action: AttemptAction): Promise<AttemptRef> {
   const a = await prisma.attempt.findUnique({
     where: { id: unsafeAttemptId },
     select: {
@@ -132,7 +166,7 @@ type VariantRow = { id: string; userId: string; context: VariantContext; ownerRo
  * attempt. Its owner (while still in the course) reads and answers it; course staff read it.
  * Anyone else, and a variant of the other context, finds nothing.
  */
-export function variantAccess(p: Principal, row: VariantRow, context: VariantContext, write: boolean): 'owner' | 'staff' | undefined {
+export function variantAccess(p: UserPrincipal, row: VariantRow, context: VariantContext, write: boolean): 'owner' | 'staff' | undefined {
   if (row.context !== context) return undefined;
   const own = row.userId === p.userId;
   if (own && roleOf(row.ownerRole, p)) return 'owner';
@@ -142,14 +176,14 @@ export function variantAccess(p: Principal, row: VariantRow, context: VariantCon
 }
 
 /** variantRef(principal, row, context, write): the reference variantAccess allows, or 404. */
-export function variantRef(p: Principal, row: VariantRow, context: VariantContext, write: boolean): VariantRef {
+export function variantRef(p: UserPrincipal, row: VariantRow, context: VariantContext, write: boolean): VariantRef {
   const as = variantAccess(p, row, context, write);
   if (!as) throw notFound('variant');
   return { [AUTHORISED]: true, principal: p, variantId: row.id, context, as };
 }
 
 /** authorizeVariant(db, principal, unsafeVariantId, context): a reference for reading the variant, or 404. One statement. */
-export async function authorizeVariant(db: { sql: RawQuery }, p: Principal, unsafeVariantId: string, context: VariantContext): Promise<VariantRef> {
+export async function authorizeVariant(db: { sql: RawQuery }, p: UserPrincipal, unsafeVariantId: string, context: VariantContext): Promise<VariantRef> {
   const [v] = await db.sql.query<{
     id: string;
     userId: string;

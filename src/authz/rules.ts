@@ -4,7 +4,7 @@
  * their rows (sql.ts) both decide with these, so there is one rule per decision.
  */
 import type { CourseRole } from '../generated/prisma/client.js';
-import type { Principal } from './principal.js';
+import type { Principal, UserPrincipal } from './principal.js';
 
 export type { CourseRole };
 
@@ -14,9 +14,19 @@ export type CourseNeed = 'member' | 'staff' | 'instructor';
 export const STAFF: readonly CourseRole[] = ['TA', 'INSTRUCTOR'];
 export const INSTRUCTORS: readonly CourseRole[] = ['INSTRUCTOR'];
 
-/** roleOf(memberRole, principal): the caller's role in a course that exists; administrators who are not members act as instructors. */
-export function roleOf(memberRole: CourseRole | null | undefined, p: Principal): CourseRole | undefined {
+/** roleOf(memberRole, user): the user's role in a course that exists; administrators who are not members act as instructors. */
+export function roleOf(memberRole: CourseRole | null | undefined, p: UserPrincipal): CourseRole | undefined {
   return memberRole ?? (p.admin ? 'INSTRUCTOR' : undefined);
+}
+
+/**
+ * courseRoleOf(memberRole, principal, courseId): roleOf for any principal. An API key acts as
+ * an instructor of its own course (its scopes, checked per route, narrow that) and is nobody
+ * in any other.
+ */
+export function courseRoleOf(memberRole: CourseRole | null | undefined, p: Principal, courseId: string): CourseRole | undefined {
+  if (p.kind === 'key') return p.courseId === courseId ? 'INSTRUCTOR' : undefined;
+  return roleOf(memberRole, p);
 }
 
 /** rolesFor(need): the roles that satisfy a need. */
@@ -50,7 +60,7 @@ export type AttemptAction =
  * ('forbidden'); a student asking about someone else's attempt learns nothing (404).
  */
 export function attemptDecision(
-  p: Principal,
+  p: UserPrincipal,
   ownerId: string,
   callerRole: CourseRole | undefined,
   action: AttemptAction,

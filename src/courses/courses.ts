@@ -5,7 +5,7 @@ import { addMembership } from '../repos/memberships.js';
 import { randomInt } from 'node:crypto';
 import type { CourseRole } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { CourseRef, Principal } from '../authz/index.js';
+import type { CourseRef, UserPrincipal } from '../authz/index.js';
 import { conflict, forbidden } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 
@@ -54,7 +54,7 @@ export function generateCourseCode(title: string): string {
  * Only administrators and people who already teach a course may create one, so that any
  * registered student cannot open courses of their own.
  */
-export async function createCourse(prisma: PrismaClient, caller: Principal, input: { title: string; code?: string }): Promise<CourseView> {
+export async function createCourse(prisma: PrismaClient, caller: UserPrincipal, input: { title: string; code?: string }): Promise<CourseView> {
   if (!caller.admin) {
     const teaches = await prisma.membership.count({ where: { userId: caller.userId, role: 'INSTRUCTOR' } });
     if (!teaches) throw forbidden('only administrators and instructors can create courses');
@@ -78,7 +78,7 @@ export async function createCourse(prisma: PrismaClient, caller: Principal, inpu
 }
 
 /** listMyCourses(prisma, caller, page): the courses the caller is a member of, newest membership first. */
-export async function listMyCourses(prisma: PrismaClient, caller: Principal, req: PageRequest): Promise<Page<CourseView>> {
+export async function listMyCourses(prisma: PrismaClient, caller: UserPrincipal, req: PageRequest): Promise<Page<CourseView>> {
   const where = { userId: caller.userId };
   const [rows, total] = await Promise.all([
     prisma.membership.findMany({

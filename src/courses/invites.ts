@@ -8,7 +8,7 @@ import { inTransaction } from '../db/transaction.js';
 import { randomInt } from 'node:crypto';
 import type { CourseRole, InviteCode, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
-import type { CourseRef, Principal } from '../authz/index.js';
+import type { CourseRef, UserPrincipal } from '../authz/index.js';
 import { AppError, conflict, forbidden, notFound } from '../errors.js';
 import type { Page, PageRequest } from './courses.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -153,7 +153,7 @@ async function redeemWithin(tx: Prisma.TransactionClient, code: string, userId: 
 /** joinCourse(prisma, caller, code, now): redeems the code for the caller; the course and the role it gave. */
 export async function joinCourse(
   prisma: PrismaClient,
-  caller: Principal,
+  caller: UserPrincipal,
   code: string,
   now: Date,
 ): Promise<{ course: { id: string; title: string; code: string; createdAt: Date }; role: CourseRole }> {

@@ -1,6 +1,6 @@
 /** Loading an attempt with everything its views and grading need, authorised for the caller. */
 import type { FastifyInstance } from 'fastify';
-import { attemptRef, type AttemptAction, type Principal } from '../authz/index.js';
+import { attemptRef, type AttemptAction, type UserPrincipal } from '../authz/index.js';
 import { notFound } from '../errors.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
 import { overrideOf, windowOf, type StudentWindow } from './window.js';
@@ -21,7 +21,7 @@ export interface LoadedAttempt {
  * course staff, as the authoriser decides on the role read with the attempt; anyone else gets
  * 404. One statement.
  */
-export async function loadAttemptFor(app: FastifyInstance, p: Principal, unsafeAttemptId: string, action: AttemptAction = 'read'): Promise<LoadedAttempt> {
+export async function loadAttemptFor(app: FastifyInstance, p: UserPrincipal, unsafeAttemptId: string, action: AttemptAction = 'read'): Promise<LoadedAttempt> {
   const r = await attemptQuery(app.sql, unsafeAttemptId, p.userId);
   if (!r) throw notFound('attempt');
   const ref = attemptRef(p, { id: r.id, userId: r.userId, examId: r.examId, courseId: r.courseId, callerRole: r.readerRole }, action);

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { CourseRef } from '../authz/index.js';
+import type { CourseRef, Principal } from '../authz/index.js';
 import { blueprintFromJson, blueprintMaxPoints } from './blueprint.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { csvLine, csvPoints, csvText } from './gradebook-csv.js';
@@ -27,6 +27,8 @@ export interface GradebookCell extends ExamScore {
 
 export interface GradebookRow {
   userId: string;
+  /** The LMS's id of the student (roster sync), or null. */
+  lmsId: string | null;
   email: string;
   name: string;
   /** In the order of `exams`; null without a finished attempt. */
@@ -39,7 +41,7 @@ const cursorKey = z.strictObject({ email: z.string() });
  * The course's exams students can see (or the one exam `onlyExamId`), oldest first; their
  * expired attempts are finished first (their next touch).
  */
-export async function gradebookExams(app: FastifyInstance, course: CourseRef, onlyExamId?: string): Promise<GradebookExam[]> {
+export async function gradebookExams(app: FastifyInstance, course: CourseRef<Principal>, onlyExamId?: string): Promise<GradebookExam[]> {
   const rows = await app.prisma.exam.findMany({
     where: { courseId: course.courseId, ...(onlyExamId ? { id: onlyExamId } : { status: { in: ['PUBLISHED', 'ARCHIVED'] } }) },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -55,14 +57,14 @@ export async function gradebookExams(app: FastifyInstance, course: CourseRef, on
 /** One page of students after `cursor` (nextCursor: null on the last page). */
 export async function gradebookPage(
   app: FastifyInstance,
-  course: CourseRef,
+  course: CourseRef<Principal>,
   exams: readonly GradebookExam[],
   opts: { cursor?: string; limit: number },
 ): Promise<{ items: GradebookRow[]; nextCursor: string | null }> {
   const after = decodeCursor(opts.cursor, cursorKey)?.email;
   const members = await app.prisma.membership.findMany({
     where: { courseId: course.courseId, role: 'STUDENT', ...(after !== undefined ? { user: { email: { gt: after } } } : {}) },
-    select: { user: { select: { id: true, email: true, name: true } } },
+    select: { user: { select: { id: true, lmsId: true, email: true, name: true } } },
     orderBy: { user: { email: 'asc' } },
     take: opts.limit + 1,
   });
@@ -79,6 +81,7 @@ export async function gradebookPage(
   );
   const items = page.map((u) => ({
     userId: u.id,
+    lmsId: u.lmsId,
     email: u.email,
     name: u.name,
     scores: exams.map((e, i) => {
@@ -94,18 +97,25 @@ const line = csvLine;
 
 /**
  * The gradebook as CSV in the columns Canvas imports (see gradebook-csv.ts): Student, ID, SIS
- * User ID, SIS Login ID, Section, one column per exam (headed by its title), a Points Possible
+ * User ID (the LMS id from roster sync, when known), SIS Login ID, Section, one column per exam (headed by its title), a Points Possible
  * row, then every student; a chunk per page of `pageSize` students. The exams and the first
  * page are read before this returns, so a database failure is an error response, not a cut file.
  */
-export async function openGradebookCsv(app: FastifyInstance, course: CourseRef, pageSize = 500, onlyExamId?: string): Promise<AsyncIterable<string>> {
+export async function openGradebookCsv(
+  app: FastifyInstance,
+  course: CourseRef<Principal>,
+  pageSize = 500,
+  onlyExamId?: string,
+): Promise<AsyncIterable<string>> {
   const exams = await gradebookExams(app, course, onlyExamId);
   const first = await gradebookPage(app, course, exams, { limit: pageSize });
   const head =
     line(['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', ...exams.map((e) => csvText(e.title))]) +
     line(['Points Possible', '', '', '', '', ...exams.map((e) => csvPoints(e.maxPoints))]);
   const rows = (items: GradebookRow[]) =>
-    items.map((r) => line([csvText(r.name), '', '', csvText(r.email), '', ...r.scores.map((s) => (s ? csvPoints(s.points) : ''))])).join('');
+    items
+      .map((r) => line([csvText(r.name), '', csvText(r.lmsId ?? ''), csvText(r.email), '', ...r.scores.map((s) => (s ? csvPoints(s.points) : ''))]))
+      .join('');
   return (async function* () {
     yield head + rows(first.items);
     let cursor = first.nextCursor;

@@ -6,7 +6,7 @@
 import type { CourseRole, Exam, ExamOverride, ExamStatus, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import type { CourseRef, ExamRef } from '../authz/index.js';
+import type { CourseRef, ExamRef, Principal } from '../authz/index.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import type { Page, PageRequest } from '../courses/courses.js';
 import { blueprintFromJson, blueprintToJson, type Blueprint } from './blueprint.js';
@@ -94,7 +94,7 @@ export async function createExam(
  * listExams(prisma, course, {page, pageSize, status?}): the course's exams, newest first
  * (members; students see PUBLISHED and ARCHIVED exams only).
  */
-export async function listExams(prisma: PrismaClient, access: CourseRef, req: PageRequest & { status?: ExamStatus }): Promise<Page<ExamView>> {
+export async function listExams(prisma: PrismaClient, access: CourseRef<Principal>, req: PageRequest & { status?: ExamStatus }): Promise<Page<ExamView>> {
   const visible: ExamStatus[] = access.role === 'STUDENT' ? ['PUBLISHED', 'ARCHIVED'] : ['DRAFT', 'PUBLISHED', 'ARCHIVED'];
   const statuses = req.status ? visible.filter((s) => s === req.status) : visible;
   const where: Prisma.ExamWhereInput = { courseId: access.courseId, status: { in: statuses } };
@@ -111,7 +111,7 @@ export async function listExams(prisma: PrismaClient, access: CourseRef, req: Pa
 }
 
 /** getExam(ref): the exam as the caller may see it. */
-export function getExam({ exam, blueprint, course }: ExamRef): ExamView {
+export function getExam({ exam, blueprint, course }: ExamRef<Principal>): ExamView {
   return view(exam, course.role, blueprint);
 }
 
@@ -193,7 +193,7 @@ export async function copyExam(prisma: PrismaClient, ref: ExamRef): Promise<Exam
 }
 
 /** listOverrides(prisma, ref (staff), page): the exam's overrides, oldest first (staff). */
-export async function listOverrides(prisma: PrismaClient, { exam }: ExamRef, req: PageRequest): Promise<Page<OverrideView>> {
+export async function listOverrides(prisma: PrismaClient, { exam }: ExamRef<Principal>, req: PageRequest): Promise<Page<OverrideView>> {
   const where = { examId: exam.id };
   const [rows, total] = await Promise.all([
     prisma.examOverride.findMany({ where, orderBy: [{ createdAt: 'asc' }, { userId: 'asc' }], skip: (req.page - 1) * req.pageSize, take: req.pageSize }),
@@ -209,7 +209,7 @@ export async function listOverrides(prisma: PrismaClient, { exam }: ExamRef, req
  */
 export async function putOverride(
   prisma: PrismaClient,
-  { exam }: ExamRef,
+  { exam }: ExamRef<Principal>,
   unsafeUserId: string,
   input: { extraMinutes: number; closesAt: Date | null; extraAttempts: number },
 ): Promise<OverrideView> {
@@ -228,7 +228,7 @@ export async function putOverride(
 }
 
 /** deleteOverride(prisma, ref (instructor), unsafeUserId): removes a member's override (instructors); 404 when there is none. */
-export async function deleteOverride(prisma: PrismaClient, { exam }: ExamRef, unsafeUserId: string): Promise<void> {
+export async function deleteOverride(prisma: PrismaClient, { exam }: ExamRef<Principal>, unsafeUserId: string): Promise<void> {
   const { count } = await prisma.examOverride.deleteMany({ where: { examId: exam.id, userId: unsafeUserId } });
   if (!count) throw notFound('override');
 }

@@ -54,6 +54,7 @@ export async function overrideQuestionPoints(
       points: input.points,
       byUserId: ref.principal.userId,
       reason: input.reason,
+      at: app.now(),
     });
     return {
       attemptId: attempt.id,

@@ -373,7 +373,7 @@ export async function regradeExam(app: FastifyInstance, ref: ExamRef, asGiven: R
         locked.map((r) => r.id),
       );
       const { dryRun: _dryRun, ...recorded } = spec;
-      const regradeId = await writeRegrade(tx, { exam, byUserId: ref.course.principal.userId, spec: recorded, result, writes });
+      const regradeId = await writeRegrade(tx, { exam, byUserId: ref.course.principal.userId, at: app.now(), spec: recorded, result, writes });
       return { dryRun: false, regradeId, ...result };
     },
     { timeout: 120_000, maxWait: 30_000 },

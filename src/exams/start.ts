@@ -22,7 +22,7 @@ import { finishAttempt } from './finish.js';
 import { blueprintFromText, type Blueprint } from './blueprint.js';
 import type { AttemptRow, QuestionRow } from './attempt-rows.js';
 import type { QuestionVariant } from './question-grading.js';
-import { courseRef, hiddenFrom, type Principal } from '../authz/index.js';
+import { courseRef, hiddenFrom, type UserPrincipal } from '../authz/index.js';
 import type { LoadedAttempt } from './attempt-load.js';
 import { insertAttempt, startState } from '../repos/attempts/start-sql.js';
 
@@ -53,7 +53,7 @@ export async function issueExamVariant(app: FastifyInstance, courseId: string, t
  */
 export async function startAttempt(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeExamId: string,
 ): Promise<{ attemptId: string; created: boolean; started?: LoadedAttempt }> {
   const st = await startState(app, unsafeExamId, principal.userId);

@@ -11,7 +11,7 @@ import { saveAnswersRow } from '../repos/attempts/save-sql.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
-import { attemptRef, type Principal } from '../authz/index.js';
+import { attemptRef, type UserPrincipal } from '../authz/index.js';
 import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
@@ -37,7 +37,7 @@ const deadlinePassed = () => conflict('DEADLINE_PASSED', 'the deadline has passe
  */
 export async function saveAnswers(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeAttemptId: string,
   position: number,
   answers: Record<string, unknown>,
@@ -54,7 +54,7 @@ export async function saveAnswers(
 /** Throws the reason a save stored nothing; returns when none holds any more (a race: save again). */
 async function whyNotSaved(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeAttemptId: string,
   position: number,
   answers: Record<string, unknown>,
@@ -142,7 +142,7 @@ const TRY_ROUNDS = 8;
  */
 export async function submitTry(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeAttemptId: string,
   position: number,
   answers: Record<string, unknown>,

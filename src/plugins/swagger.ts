@@ -18,7 +18,16 @@ export default fp(
         // 3.1: its JSON Schema keeps what the zod schemas say (the answer-key pattern as propertyNames).
         openapi: '3.1.0',
         info: { title: 'quizgrad API', description: 'Randomized, auto-graded practice exams for a deep-learning course.', version: '1.0.0' },
-        components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            apiKey: {
+              type: 'http',
+              scheme: 'bearer',
+              description: "A course's API key (qgk_…), sent as a bearer token; the scopes a route accepts are listed with it.",
+            },
+          },
+        },
       },
       transform: jsonSchemaTransform,
       // A 204 has no body: documented without content, not as JSON null; a body marked by

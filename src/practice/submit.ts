@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { canonicalJson, type AnswerValue, type PartResult } from '../engine/index.js';
 import { gradeVariant } from '../catalogue/evaluate.js';
-import { variantAccess, type Principal } from '../authz/index.js';
+import { variantAccess, type UserPrincipal } from '../authz/index.js';
 import { assertKnownParts } from '../grading/known-parts.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { engineVariant, practiceLockCheck } from './variants.js';
@@ -78,7 +78,7 @@ async function replayByKey(app: FastifyInstance, userId: string, key: string, re
  */
 export async function submitPractice(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeVariantId: string,
   answers: Record<string, unknown>,
   idempotencyKey?: string,

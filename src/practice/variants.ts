@@ -6,7 +6,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ConstraintError, publicPart, type AnswerValue, type GradingPart, type PartResult, type Variant as EngineVariant } from '../engine/index.js';
-import { authorizeCourse, type Principal, type VariantRef } from '../authz/index.js';
+import { authorizeCourse, type UserPrincipal, type VariantRef } from '../authz/index.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { fromJson } from '../db/json.js';
 import { drawVariant } from '../catalogue/evaluate.js';
@@ -51,7 +51,7 @@ export function engineVariant(row: VariantRow, templateId: string, templateHash:
  * of the course closes practice of this template and the caller is a student there. Costs a
  * cached lookup when nothing is locked; the caller's role is read only when something is.
  */
-export async function practiceLockCheck(app: FastifyInstance, p: Principal, courseId: string, template: { id: string; topic: string }): Promise<void> {
+export async function practiceLockCheck(app: FastifyInstance, p: UserPrincipal, courseId: string, template: { id: string; topic: string }): Promise<void> {
   const lock = await app.practiceLocks.lockedBy(courseId, template, app.now());
   if (!lock) return;
   const course = await authorizeCourse(app.prisma, p, courseId);
@@ -69,7 +69,7 @@ export async function practiceLockCheck(app: FastifyInstance, p: Principal, cour
  * inserted only if the caller is a member of the course (or an admin), the authoriser's rule
  * written into the batched INSERT (authz memberOf); otherwise nothing is written and the course is 404.
  */
-export async function issuePractice(app: FastifyInstance, p: Principal, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
+export async function issuePractice(app: FastifyInstance, p: UserPrincipal, unsafeCourseId: string, choice: { templateId?: string; topic?: string }) {
   // Only what the course sees can be practised there: the built-ins and its own published templates.
   const visible = await app.catalogue.of(unsafeCourseId);
   let slug = choice.templateId;

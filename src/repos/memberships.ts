@@ -40,3 +40,16 @@ export function removeMembership(db: PrismaClient | Tx, key: { courseId: string;
     await emit(tx, key.courseId, 'roster.changed', { change: 'removed', userId: key.userId, role: null, previousRole: from, via });
   });
 }
+
+/**
+ * The LMS's view of a member (roster sync): present (deactivatedAt null) or missing from the
+ * last full sync. Written with the membership change it records, in the caller's transaction.
+ */
+export function writeRosterEntry(tx: Tx, e: { courseId: string; userId: string; role: CourseRole; at: Date; deactivated: boolean }) {
+  const data = { role: e.role, syncedAt: e.at, deactivatedAt: e.deactivated ? e.at : null };
+  return tx.rosterEntry.upsert({
+    where: { courseId_userId: { courseId: e.courseId, userId: e.userId } },
+    create: { courseId: e.courseId, userId: e.userId, ...data },
+    update: data,
+  });
+}

@@ -21,6 +21,8 @@ import authoringRoutes from './authoring/index.js';
 import statisticsRoutes from './statistics/index.js';
 import gradebookRoutes from './gradebook/index.js';
 import webhookRoutes from './webhooks/index.js';
+import apiKeyRoutes from './api-keys/index.js';
+import lmsRoutes from './lms/index.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -30,8 +32,16 @@ const signedIn: FastifyPluginAsync = async (app) => {
   // before the body is read or validated, so an anonymous caller learns nothing from a 400.
   app.addHook('preParsing', app.authenticate);
   // The OpenAPI document says so for every route here, from this one place too.
+  // A route an API key may call says which scope it needs (config.apiKeyScope), in the document too.
   app.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, security: bearer };
+    const scope = route.config?.apiKeyScope;
+    route.schema = {
+      ...route.schema,
+      security: scope ? [...bearer, { apiKey: [scope] }] : bearer,
+      ...(scope
+        ? { description: `${route.schema?.description ? `${route.schema.description} ` : ''}API keys with the scope \`${scope}\` may call this.` }
+        : {}),
+    };
   });
 
   await app.register(meRoutes);
@@ -47,6 +57,8 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(statisticsRoutes);
   await app.register(gradebookRoutes);
   await app.register(webhookRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(lmsRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {

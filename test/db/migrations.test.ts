@@ -116,8 +116,27 @@ describe('migrations', () => {
     expect(await p.outboxEvent.findUniqueOrThrow({ where: { id: outboxEvent.id } })).toEqual(outboxEvent);
     expect(await p.webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } })).toEqual(webhook);
     expect(await p.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toEqual(delivery);
+    const apiKey = await p.apiKey.create({
+      data: {
+        courseId: course.id,
+        name: 'LMS',
+        prefix: 'qgk_abcdefgh',
+        secretHash: 'h'.repeat(64),
+        scopes: ['grades:read'],
+        createdById: user.id,
+        expiresAt: new Date(),
+      },
+    });
+    expect(await p.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).toEqual(apiKey);
+    const entry = await p.rosterEntry.create({
+      data: { courseId: course.id, userId: user.id, role: 'STUDENT', syncedAt: new Date(), deactivatedAt: new Date() },
+    });
+    expect(await p.rosterEntry.findUniqueOrThrow({ where: { courseId_userId: { courseId: course.id, userId: user.id } } })).toEqual(entry);
+    const linked = await p.user.update({ where: { id: user.id }, data: { lmsId: 'lms-1' } });
+    expect(await p.user.findUniqueOrThrow({ where: { lmsId: 'lms-1' } })).toEqual(linked);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
+      'ApiKey',
       'Attempt',
       'AttemptQuestion',
       'Course',
@@ -131,6 +150,7 @@ describe('migrations', () => {
       'ProblemTemplate',
       'RefreshToken',
       'Regrade',
+      'RosterEntry',
       'Submission',
       'TemplateVersion',
       'User',

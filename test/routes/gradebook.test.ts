@@ -167,7 +167,7 @@ describe('GET /courses/:courseId/gradebook', () => {
     expect(p1.items[0].scores[0]).toMatchObject({ examId: exams[0].id, maxPoints: 10, percent: 90, attemptsUsed: 2, attemptsFinished: 2 });
     expect(p1.nextCursor).toEqual(expect.any(String));
     const p2 = (await get(ta, `/courses/${course.id}/gradebook?limit=2&cursor=${p1.nextCursor}`)).json();
-    expect(p2.items).toEqual([{ userId: students[2].id, email: students[2].email, name: expect.any(String), scores: [null, null] }]);
+    expect(p2.items).toEqual([{ userId: students[2].id, lmsId: null, email: students[2].email, name: expect.any(String), scores: [null, null] }]);
     expect(p2.nextCursor).toBeNull();
     const bad = await get(ta, `/courses/${course.id}/gradebook?cursor=not-a-cursor`);
     expect(bad.statusCode).toBe(400);

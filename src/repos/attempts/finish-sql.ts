@@ -60,6 +60,7 @@ export async function writeFinish(tx: RawQuery, f: FinishWrite): Promise<void> {
     ), event AS (
       INSERT INTO "OutboxEvent" (id, "courseId", type, payload) VALUES (gen_random_uuid(), ${f.courseId}::uuid, 'attempt.finished', ${event}::jsonb)
     )
-    UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${f.finishedAt}::timestamptz, "finishedBy" = ${f.finishedBy}::text, points = ${f.points}::float8
+    UPDATE "Attempt" SET status = 'FINISHED', "finishedAt" = ${f.finishedAt}::timestamptz, "finishedBy" = ${f.finishedBy}::text, points = ${f.points}::float8,
+      "scoreUpdatedAt" = ${f.finishedAt}::timestamptz
     WHERE id = ${f.attemptId}::uuid`);
 }

@@ -15,7 +15,7 @@ type Tx = Prisma.TransactionClient;
 /** Sets (or, with null, clears) a question's override, audits it and re-totals its attempt. */
 export async function writeQuestionOverride(
   tx: Tx,
-  o: { attemptId: string; questionId: string; previous: number | null; points: number | null; byUserId: string; reason: string },
+  o: { attemptId: string; questionId: string; previous: number | null; points: number | null; byUserId: string; reason: string; at: Date },
 ) {
   const before = await tx.attempt.findUniqueOrThrow({
     where: { id: o.attemptId },
@@ -26,7 +26,12 @@ export async function writeQuestionOverride(
     data: { attemptQuestionId: o.questionId, byUserId: o.byUserId, previousPoints: o.previous, newPoints: o.points, reason: o.reason },
   });
   const all = await tx.attemptQuestion.findMany({ where: { attemptId: o.attemptId }, select: { earned: true, overridePoints: true } });
-  const attempt = await tx.attempt.update({ where: { id: o.attemptId }, data: { points: attemptPoints(all) }, select: { points: true, maxPoints: true } });
+  const points = attemptPoints(all);
+  const attempt = await tx.attempt.update({
+    where: { id: o.attemptId },
+    data: { points, ...(points !== before.points ? { scoreUpdatedAt: o.at } : {}) },
+    select: { points: true, maxPoints: true },
+  });
   if (before.status === 'FINISHED' && attempt.points !== before.points) {
     await emit(tx, before.exam.courseId, 'score.changed', {
       attemptId: o.attemptId,
@@ -62,6 +67,7 @@ export async function writeRegrade(
   r: {
     exam: { id: string; courseId: string };
     byUserId: string;
+    at: Date;
     spec: unknown;
     result: {
       changes: { attemptId: string; userId: string; number: number; before: number; after: number; maxPointsBefore: number; maxPointsAfter: number }[];
@@ -70,6 +76,7 @@ export async function writeRegrade(
   },
 ): Promise<string> {
   const { writes } = r;
+  const moved = new Set(r.result.changes.filter((c) => c.after !== c.before || c.maxPointsAfter !== c.maxPointsBefore).map((c) => c.attemptId));
   for (const v of writes.variants) {
     await tx.variant.update({
       where: { id: v.id },
@@ -80,13 +87,18 @@ export async function writeRegrade(
     await tx.submission.update({ where: { id: s.id }, data: { score: s.score, points: s.points, maxPoints: s.maxPoints, results: s.results } });
   }
   for (const q of writes.questions) await tx.attemptQuestion.update({ where: { id: q.id }, data: { earned: q.earned, maxPoints: q.maxPoints } });
-  for (const a of writes.attempts) await tx.attempt.update({ where: { id: a.id }, data: { points: a.points, maxPoints: a.maxPoints } });
+  for (const a of writes.attempts) {
+    await tx.attempt.update({
+      where: { id: a.id },
+      data: { points: a.points, maxPoints: a.maxPoints, ...(moved.has(a.id) ? { scoreUpdatedAt: r.at } : {}) },
+    });
+  }
   const row = await tx.regrade.create({
     data: { examId: r.exam.id, byUserId: r.byUserId, spec: toJson(r.spec), changes: toJson(r.result) },
     select: { id: true },
   });
   // A new maximum changes the score an LMS shows (points of points possible) as much as new points do.
-  const changed = r.result.changes.filter((c) => c.after !== c.before || c.maxPointsAfter !== c.maxPointsBefore);
+  const changed = r.result.changes.filter((c) => moved.has(c.attemptId));
   const finished = new Set(
     (await tx.attempt.findMany({ where: { id: { in: changed.map((c) => c.attemptId) }, status: 'FINISHED' }, select: { id: true } })).map((a) => a.id),
   );

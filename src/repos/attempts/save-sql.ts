@@ -5,12 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../../generated/prisma/client.js';
-import { memberOf, type Principal } from '../../authz/index.js';
+import { memberOf, type UserPrincipal } from '../../authz/index.js';
 
 /** saveAnswersRow(app, principal, unsafeAttemptId, position, answers, now): true when saved. */
 export async function saveAnswersRow(
   app: FastifyInstance,
-  principal: Principal,
+  principal: UserPrincipal,
   unsafeAttemptId: string,
   position: number,
   answers: Record<string, unknown>,

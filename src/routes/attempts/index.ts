@@ -7,7 +7,7 @@ import { attemptView } from '../../exams/attempt-view.js';
 import { saveAnswers, submitTry } from '../../exams/tries.js';
 import { finishAttempt, finishIfExpired } from '../../exams/finish.js';
 import { notFound } from '../../errors.js';
-import { authorizeAttempt, type Principal } from '../../authz/index.js';
+import { authorizeAttempt, type UserPrincipal } from '../../authz/index.js';
 import { errors, uuid, urlInt } from '../schemas.js';
 import { idempotencyHeaders, submissionIn } from '../practice/schemas.js';
 import { attemptOut, tryOut } from './schemas.js';
@@ -17,7 +17,7 @@ const questionParams = attemptParams.extend({ position: urlInt(1, 1000) });
 
 const attemptRoutes: FastifyPluginAsyncZod = async (app) => {
   /** The attempt as the caller may see it now, finishing it first if its deadline passed. */
-  async function currentView(principal: Principal, attemptId: string) {
+  async function currentView(principal: UserPrincipal, attemptId: string) {
     let l = await loadAttemptFor(app, principal, attemptId);
     if (await finishIfExpired(app, l.attempt)) l = await loadAttemptFor(app, principal, attemptId);
     return attemptView(l, app.now());

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import { MAX_SEED } from '../../engine/index.js';
-import { authorizeCourse } from '../../authz/index.js';
+import { authorizeCourse, type UserPrincipal } from '../../authz/index.js';
 import { CourseTemplates } from '../../authoring/course-templates.js';
 import { sandboxRunner } from '../../authoring/runner.js';
 import { courseParams, errors, optionalBody, urlInt } from '../schemas.js';
@@ -102,8 +102,8 @@ const authoringRoutes: FastifyPluginAsyncZod = async (app) => {
   // Course templates are untrusted: their code runs in the sandbox only.
   const runner = sandboxRunner(() => app.sandbox);
   const templates = new CourseTemplates(app, runner);
-  const staff = (courseId: string, p: Parameters<typeof authorizeCourse>[1]) => authorizeCourse(app.prisma, p, courseId, 'staff');
-  const instructor = (courseId: string, p: Parameters<typeof authorizeCourse>[1]) => authorizeCourse(app.prisma, p, courseId, 'instructor');
+  const staff = (courseId: string, p: UserPrincipal) => authorizeCourse(app.prisma, p, courseId, 'staff');
+  const instructor = (courseId: string, p: UserPrincipal) => authorizeCourse(app.prisma, p, courseId, 'instructor');
 
   app.post(
     '/courses/:courseId/authoring/validate',

@@ -85,6 +85,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/courses/:courseId/exams',
     {
+      config: { apiKeyScope: 'exams:read' },
       schema: {
         tags,
         summary: "The course's exams, newest first (members; students see published and archived exams)",
@@ -93,12 +94,13 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(examView) }), ...errors },
       },
     },
-    async (request) => listExams(app.prisma, await authorizeCourse(app.prisma, request.principal, request.params.courseId), request.query),
+    async (request) => listExams(app.prisma, await authorizeCourse(app.prisma, request.caller, request.params.courseId), request.query),
   );
 
   app.get(
     '/exams/:examId',
     {
+      config: { apiKeyScope: 'exams:read' },
       schema: {
         tags,
         summary: 'An exam (members of its course; students: not drafts)',
@@ -106,7 +108,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: examView, ...errors },
       },
     },
-    async (request) => getExam(await authorizeExam(app.prisma, request.principal, request.params.examId)),
+    async (request) => getExam(await authorizeExam(app.prisma, request.caller, request.params.examId)),
   );
 
   app.patch(
@@ -181,6 +183,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/exams/:examId/overrides',
     {
+      config: { apiKeyScope: 'exams:read' },
       schema: {
         tags,
         summary: "The exam's per-student overrides (TAs and instructors)",
@@ -189,12 +192,13 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pageInfo.extend({ items: z.array(overrideView) }), ...errors },
       },
     },
-    async (request) => listOverrides(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff'), request.query),
+    async (request) => listOverrides(app.prisma, await authorizeExam(app.prisma, request.caller, request.params.examId, 'staff'), request.query),
   );
 
   app.put(
     '/exams/:examId/overrides/:userId',
     {
+      config: { apiKeyScope: 'exams:write' },
       schema: {
         tags,
         summary: "Set a course member's override: extra minutes, a later close, extra attempts (instructors)",
@@ -205,7 +209,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { extraMinutes, closesAt, extraAttempts } = request.body;
-      return putOverride(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'), request.params.userId, {
+      return putOverride(app.prisma, await authorizeExam(app.prisma, request.caller, request.params.examId, 'instructor'), request.params.userId, {
         extraMinutes,
         closesAt: closesAt ? new Date(closesAt) : null,
         extraAttempts,
@@ -216,6 +220,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/exams/:examId/overrides/:userId',
     {
+      config: { apiKeyScope: 'exams:write' },
       schema: {
         tags,
         summary: "Remove a member's override (instructors)",
@@ -224,7 +229,7 @@ const examRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteOverride(app.prisma, await authorizeExam(app.prisma, request.principal, request.params.examId, 'instructor'), request.params.userId);
+      await deleteOverride(app.prisma, await authorizeExam(app.prisma, request.caller, request.params.examId, 'instructor'), request.params.userId);
       return reply.status(204).send(null);
     },
   );

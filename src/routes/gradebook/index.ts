@@ -2,9 +2,7 @@
  * Exports for staff: the course gradebook and an exam's submissions, as JSON pages (cursor
  * pagination) or, with `Accept: text/csv`, the whole of it as a streamed CSV file.
  */
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authorizeCourse, authorizeExam } from '../../authz/index.js';
 import { gradebookExams, gradebookPage, openGradebookCsv } from '../../exams/course-gradebook.js';
@@ -12,6 +10,7 @@ import { scoresFileName } from '../../exams/gradebook-csv.js';
 import { openSubmissionsCsv, submissionsPage } from '../../exams/submissions-export.js';
 import { SCORE_POLICY } from '../../exams/blueprint.js';
 import { errors, urlInt, uuid } from '../schemas.js';
+import { sendCsv, wantsCsv } from '../csv.js';
 
 const tags = ['exports'];
 const pageQuery = (max: number, dflt: number) =>
@@ -21,21 +20,6 @@ const pageQuery = (max: number, dflt: number) =>
   });
 
 const CSV = 'With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply).';
-
-/** Whether the client asked for CSV (and not JSON first). */
-function wantsCsv(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? '';
-  return /\btext\/csv\b/i.test(accept) && !/^\s*application\/json\b/i.test(accept);
-}
-
-function sendCsv(reply: FastifyReply, fileName: string, chunks: AsyncIterable<string>) {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${fileName}"`)
-    .header('cache-control', 'no-store')
-    .header('vary', 'accept')
-    .send(Readable.from(chunks));
-}
 
 const cell = z.object({
   examId: z.uuid(),
@@ -49,7 +33,15 @@ const cell = z.object({
 
 const gradebookOut = z.object({
   exams: z.array(z.object({ id: z.uuid(), title: z.string(), policy: z.enum(SCORE_POLICY), maxPoints: z.number() })),
-  items: z.array(z.object({ userId: z.uuid(), email: z.string(), name: z.string(), scores: z.array(cell.nullable()) })),
+  items: z.array(
+    z.object({
+      userId: z.uuid(),
+      lmsId: z.string().nullable().describe('the id roster sync gave'),
+      email: z.string(),
+      name: z.string(),
+      scores: z.array(cell.nullable()),
+    }),
+  ),
   nextCursor: z.string().nullable(),
 });
 
@@ -80,6 +72,7 @@ export default (async function gradebookRoutes(app) {
   app.get(
     '/courses/:courseId/gradebook',
     {
+      config: { apiKeyScope: 'grades:read' },
       schema: {
         tags,
         summary: 'The course gradebook: every student × every published or archived exam, each by its own score policy (staff)',
@@ -90,7 +83,7 @@ export default (async function gradebookRoutes(app) {
       },
     },
     async (request, reply) => {
-      const course = await authorizeCourse(app.prisma, request.principal, request.params.courseId, 'staff');
+      const course = await authorizeCourse(app.prisma, request.caller, request.params.courseId, 'staff');
       if (wantsCsv(request)) return sendCsv(reply, 'gradebook.csv', await openGradebookCsv(app, course));
       const exams = await gradebookExams(app, course);
       const page = await gradebookPage(app, course, exams, request.query);
@@ -101,6 +94,7 @@ export default (async function gradebookRoutes(app) {
   app.get(
     '/exams/:examId/results',
     {
+      config: { apiKeyScope: 'grades:read' },
       schema: {
         tags,
         summary: "One exam's results: every student of the course by email, scored by the exam's policy (staff)",
@@ -111,7 +105,7 @@ export default (async function gradebookRoutes(app) {
       },
     },
     async (request, reply) => {
-      const ref = await authorizeExam(app.prisma, request.principal, request.params.examId, 'staff');
+      const ref = await authorizeExam(app.prisma, request.caller, request.params.examId, 'staff');
       if (wantsCsv(request)) return sendCsv(reply, scoresFileName(ref.exam.title), await openGradebookCsv(app, ref.course, 500, ref.exam.id));
       const exams = await gradebookExams(app, ref.course, ref.exam.id);
       return { exams, ...(await gradebookPage(app, ref.course, exams, request.query)) };
