@@ -163,4 +163,39 @@ describe('named mistakes, statistics and the gradebook', () => {
       await page.context().close();
     }
   });
+
+  it('an instructor makes an API key (shown once), the LMS uses it, and the instructor revokes it', async () => {
+    const page = await (await newContext(browser, svc.url)).newPage();
+    try {
+      await signIn(page, world.instructor);
+      await page.goto(`/courses/${world.course.id}`);
+      await press(page, page.getByRole('link', { name: 'API keys' }));
+      await page.getByRole('heading', { name: 'API keys' }).waitFor();
+      await look(page, 'api-keys-empty');
+      await typeInto(page, page.getByLabel('Name'), 'Canvas grades');
+      await press(page, page.getByRole('checkbox', { name: /grades:read/ }), 'Space');
+      await press(page, page.getByRole('button', { name: 'Create the key' }));
+      const shown = page.getByRole('status').filter({ hasText: 'shown only now' }).locator('code');
+      await shown.waitFor();
+      const key = await shown.innerText();
+      expect(key).toMatch(/^qgk_/);
+      await look(page, 'api-keys-created');
+      // The LMS reads the grades with it; the list then shows when it was used.
+      const grades = await svc.app.inject({ method: 'GET', url: `/api/v1/courses/${world.course.id}/grades`, headers: { authorization: `Bearer ${key}` } });
+      expect(grades.statusCode).toBe(200);
+      await page.reload();
+      const table = page.getByRole('table', { name: 'API keys of the course' });
+      const row = table.getByRole('row', { name: /Canvas grades/ });
+      await row.waitFor();
+      expect(await row.innerText()).not.toContain('never\tnever');
+      expect(await row.innerText()).not.toContain(key.slice(12));
+      await press(page, page.getByRole('button', { name: 'Revoke Canvas grades' }));
+      await table.getByRole('row', { name: /Canvas grades .* revoked/ }).waitFor();
+      await look(page, 'api-keys-revoked');
+      const after = await svc.app.inject({ method: 'GET', url: `/api/v1/courses/${world.course.id}/grades`, headers: { authorization: `Bearer ${key}` } });
+      expect(after.statusCode).toBe(401);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -47,6 +47,7 @@ const TemplateEditorPage = lazy(() => import('./pages/template-editor').then((m)
 const ExamStatisticsPage = lazy(() => import('./pages/statistics').then((m) => m.ExamStatisticsPage));
 const TemplateStatisticsPage = lazy(() => import('./pages/statistics').then((m) => m.TemplateStatisticsPage));
 const WebhooksPage = lazy(() => import('./pages/webhooks').then((m) => m.WebhooksPage));
+const ApiKeysPage = lazy(() => import('./pages/api-keys').then((m) => m.ApiKeysPage));
 const GradebookPage = lazy(() => import('./pages/gradebook').then((m) => m.GradebookPage));
 const TemplateHistoryPage = lazy(() => import('./pages/template-history').then((m) => m.TemplateHistoryPage));
 export const routes: Route[] = [
@@ -69,6 +70,7 @@ export const routes: Route[] = [
   { path: '/exams/:examId/statistics', page: ExamStatisticsPage },
   { path: '/courses/:courseId/gradebook', page: GradebookPage },
   { path: '/courses/:courseId/webhooks', page: WebhooksPage },
+  { path: '/courses/:courseId/api-keys', page: ApiKeysPage },
   { path: '/courses/:courseId/statistics/:templateId', page: TemplateStatisticsPage },
   { path: '/exams/:examId/attempts/:attemptId', page: AttemptReviewPage },
   { path: '/attempts/:attemptId', page: AttemptPage },

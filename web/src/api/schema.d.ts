@@ -2180,6 +2180,460 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/courses/{courseId}/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The course's API keys, newest first, revoked ones included (instructors) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** Format: date-time */
+                createdAt: string;
+                expiresAt: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description to the minute */
+                lastUsedAt: string | null;
+                name: string;
+                /** @description the first characters of the key, to tell keys apart */
+                prefix: string;
+                revokedAt: string | null;
+                scopes: ('roster:write' | 'grades:read' | 'exams:read' | 'exams:write')[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Creates an API key for the course (instructors); the key is in this response only
+     * @description Send it as `Authorization: Bearer qgk_…`. It reaches this course only, and only the routes that accept one of its scopes: `roster:write` (roster sync), `grades:read` (grades, gradebook), `exams:read` (exams, overrides), `exams:write` (per-student overrides).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * Format: date-time
+             * @description leave out for a key that does not expire
+             */
+            expiresAt?: string;
+            name: string;
+            scopes: ('roster:write' | 'grades:read' | 'exams:read' | 'exams:write')[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description shown once */
+              key: string;
+              /** @description to the minute */
+              lastUsedAt: string | null;
+              name: string;
+              /** @description the first characters of the key, to tell keys apart */
+              prefix: string;
+              revokedAt: string | null;
+              scopes: ('roster:write' | 'grades:read' | 'exams:read' | 'exams:write')[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/courses/{courseId}/api-keys/{keyId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revokes an API key at once (instructors); it stays listed, revoked */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+          keyId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              /** Format: uuid */
+              id: string;
+              /** @description to the minute */
+              lastUsedAt: string | null;
+              name: string;
+              /** @description the first characters of the key, to tell keys apart */
+              prefix: string;
+              revokedAt: string | null;
+              scopes: ('roster:write' | 'grades:read' | 'exams:read' | 'exams:write')[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/courses/{courseId}/authoring/export': {
     parameters: {
       query?: never;
@@ -4643,7 +5097,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The course's exams, newest first (members; students see published and archived exams) */
+    /**
+     * The course's exams, newest first (members; students see published and archived exams)
+     * @description API keys with the scope `exams:read` may call this.
+     */
     get: {
       parameters: {
         query?: {
@@ -5097,7 +5554,7 @@ export interface paths {
     };
     /**
      * The course gradebook: every student × every published or archived exam, each by its own score policy (staff)
-     * @description Students (role STUDENT, with or without attempts) by email; scores[i] belongs to exams[i], null without a finished attempt. With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV has Canvas's columns: Student, ID, SIS User ID, SIS Login ID, Section, one column per exam, a Points Possible row.
+     * @description Students (role STUDENT, with or without attempts) by email; scores[i] belongs to exams[i], null without a finished attempt. With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV has Canvas's columns: Student, ID, SIS User ID, SIS Login ID, Section, one column per exam, a Points Possible row. API keys with the scope `grades:read` may call this.
      */
     get: {
       parameters: {
@@ -5131,6 +5588,8 @@ export interface paths {
               }[];
               items: {
                 email: string;
+                /** @description the id roster sync gave */
+                lmsId: string | null;
                 name: string;
                 scores: ({
                   attemptId: string | null;
@@ -5146,6 +5605,179 @@ export interface paths {
                 userId: string;
               }[];
               nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/courses/{courseId}/grades': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The course's grades for an LMS: JSON pages for incremental polling, or Canvas's CSV (staff)
+     * @description One row per student and exam with a finished attempt, scored by the exam policy, ordered by user and exam. With `Accept: text/csv`: the Canvas gradebook import file (Student, ID, SIS User ID = lmsId, SIS Login ID = email, Section, a column per exam, a Points Possible row). API keys with the scope `grades:read` may call this.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description nextCursor of the previous page; leave out for the first */
+          cursor?: string;
+          limit?: string;
+          /** @description only scores changed after this; pass the last walk's nextUpdatedSince */
+          updatedSince?: string;
+        };
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description the attempt the score is (null for the average policy) */
+                attemptId: string | null;
+                attemptsFinished: number;
+                email: string;
+                /** Format: uuid */
+                examId: string;
+                lmsId: string | null;
+                maxPoints: number;
+                name: string;
+                percent: number;
+                points: number;
+                /**
+                 * Format: date-time
+                 * @description when this score last changed
+                 */
+                updatedAt: string;
+                /** Format: uuid */
+                userId: string;
+              }[];
+              nextCursor: string | null;
+              /**
+               * Format: date-time
+               * @description updatedSince for the next poll (the same on every page of a walk)
+               */
+              nextUpdatedSince: string;
             };
           };
         };
@@ -6602,6 +7234,326 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/courses/{courseId}/roster': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The roster with LMS ids: current members, then those a full sync deactivated (instructors)
+     * @description API keys with the scope `roster:write` may call this.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                active: boolean;
+                deactivatedAt: string | null;
+                email: string;
+                lmsId: string | null;
+                name: string;
+                /** @enum {string} */
+                role: 'STUDENT' | 'TA' | 'INSTRUCTOR';
+                /** Format: uuid */
+                userId: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/courses/{courseId}/roster/sync': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Bulk upsert of members by LMS user id (instructors); idempotent
+     * @description Each row is { lmsId, email, name, role: student | ta | instructor }, checked on its own: a bad row is listed under rejected with its reason, the others go through. With full: true, members the list leaves out are deactivated (access ends; the roster entry, attempts and scores stay; instructors are kept). An existing account's name and email are not changed. API keys with the scope `roster:write` may call this.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          courseId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description true: the list is the whole roster; false: add and update only */
+            full: boolean;
+            members: unknown[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description new members (an account is made for an unknown LMS id and email) */
+              created: number;
+              /** @description members a full sync did not list: their access ends, their attempts and scores stay */
+              deactivated: number;
+              kept: {
+                reason: string;
+                /** Format: uuid */
+                userId: string;
+              }[];
+              /** @description members a full sync had deactivated, listed again */
+              reactivated: number;
+              rejected: {
+                lmsId: string | null;
+                reason: string;
+                row: number;
+              }[];
+              unchanged: number;
+              /** @description members whose role changed */
+              updated: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/courses/{courseId}/statistics/templates/{templateId}': {
     parameters: {
       query?: never;
@@ -8039,7 +8991,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An exam (members of its course; students: not drafts) */
+    /**
+     * An exam (members of its course; students: not drafts)
+     * @description API keys with the scope `exams:read` may call this.
+     */
     get: {
       parameters: {
         query?: never;
@@ -9340,6 +10295,179 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/exams/{examId}/grades': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One exam's grades for an LMS: JSON pages for incremental polling, or Canvas's CSV (staff)
+     * @description One row per student and exam with a finished attempt, scored by the exam policy, ordered by user and exam. With `Accept: text/csv`: the Canvas gradebook import file (Student, ID, SIS User ID = lmsId, SIS Login ID = email, Section, a column per exam, a Points Possible row). API keys with the scope `grades:read` may call this.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description nextCursor of the previous page; leave out for the first */
+          cursor?: string;
+          limit?: string;
+          /** @description only scores changed after this; pass the last walk's nextUpdatedSince */
+          updatedSince?: string;
+        };
+        header?: never;
+        path: {
+          examId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description the attempt the score is (null for the average policy) */
+                attemptId: string | null;
+                attemptsFinished: number;
+                email: string;
+                /** Format: uuid */
+                examId: string;
+                lmsId: string | null;
+                maxPoints: number;
+                name: string;
+                percent: number;
+                points: number;
+                /**
+                 * Format: date-time
+                 * @description when this score last changed
+                 */
+                updatedAt: string;
+                /** Format: uuid */
+                userId: string;
+              }[];
+              nextCursor: string | null;
+              /**
+               * Format: date-time
+               * @description updatedSince for the next poll (the same on every page of a walk)
+               */
+              nextUpdatedSince: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        408: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/exams/{examId}/my-attempts': {
     parameters: {
       query?: never;
@@ -9659,7 +10787,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The exam's per-student overrides (TAs and instructors) */
+    /**
+     * The exam's per-student overrides (TAs and instructors)
+     * @description API keys with the scope `exams:read` may call this.
+     */
     get: {
       parameters: {
         query?: {
@@ -9815,7 +10946,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Set a course member's override: extra minutes, a later close, extra attempts (instructors) */
+    /**
+     * Set a course member's override: extra minutes, a later close, extra attempts (instructors)
+     * @description API keys with the scope `exams:write` may call this.
+     */
     put: {
       parameters: {
         query?: never;
@@ -9959,7 +11093,10 @@ export interface paths {
       };
     };
     post?: never;
-    /** Remove a member's override (instructors) */
+    /**
+     * Remove a member's override (instructors)
+     * @description API keys with the scope `exams:write` may call this.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -10501,7 +11638,7 @@ export interface paths {
     };
     /**
      * One exam's results: every student of the course by email, scored by the exam's policy (staff)
-     * @description The gradebook's layout for this exam alone (exams has one entry; scores[0] is null without a finished attempt). With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV is the one of GET /exams/:id/scores.csv.
+     * @description The gradebook's layout for this exam alone (exams has one entry; scores[0] is null without a finished attempt). With `Accept: text/csv`: every row as one CSV file (RFC 4180, streamed a page at a time; `cursor` and `limit` do not apply). The CSV is the one of GET /exams/:id/scores.csv. API keys with the scope `grades:read` may call this.
      */
     get: {
       parameters: {
@@ -10535,6 +11672,8 @@ export interface paths {
               }[];
               items: {
                 email: string;
+                /** @description the id roster sync gave */
+                lmsId: string | null;
                 name: string;
                 scores: ({
                   attemptId: string | null;
@@ -12201,6 +13340,7 @@ export interface components {
        *     DATABASE_UNAVAILABLE (503): the database is unavailable; retry shortly
        *     SHUTTING_DOWN (503): the server is shutting down; retry shortly
        *     SANDBOX_BUSY (503): every template sandbox worker is busy and the queue is full or waited too long; retry shortly
+       *     EXPIRY_IN_PAST (422): an API key's expiry is not in the future
        *     SANDBOX_FAILED (500): a template sandbox worker failed for a reason other than a limit (logged)
        * @enum {string}
        */
@@ -12268,6 +13408,7 @@ export interface components {
         | 'DATABASE_UNAVAILABLE'
         | 'SHUTTING_DOWN'
         | 'SANDBOX_BUSY'
+        | 'EXPIRY_IN_PAST'
         | 'SANDBOX_FAILED';
       details?: unknown;
       message: string;
@@ -12338,6 +13479,7 @@ export interface components {
        *     DATABASE_UNAVAILABLE (503): the database is unavailable; retry shortly
        *     SHUTTING_DOWN (503): the server is shutting down; retry shortly
        *     SANDBOX_BUSY (503): every template sandbox worker is busy and the queue is full or waited too long; retry shortly
+       *     EXPIRY_IN_PAST (422): an API key's expiry is not in the future
        *     SANDBOX_FAILED (500): a template sandbox worker failed for a reason other than a limit (logged)
        * @enum {string}
        */
@@ -12405,6 +13547,7 @@ export interface components {
         | 'DATABASE_UNAVAILABLE'
         | 'SHUTTING_DOWN'
         | 'SANDBOX_BUSY'
+        | 'EXPIRY_IN_PAST'
         | 'SANDBOX_FAILED';
       details?: unknown;
       message: string;

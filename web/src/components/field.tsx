@@ -4,7 +4,7 @@ import type { PartialSelectHTMLAttributes, TargetedInputEvent } from 'preact';
 /** The input attributes the app's forms use. */
 interface InputProps {
   name?: string;
-  type?: 'text' | 'email' | 'password' | 'number' | 'datetime-local' | 'url';
+  type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'datetime-local' | 'url';
   value?: string;
   defaultValue?: string;
   onInput?: (e: TargetedInputEvent<HTMLInputElement>) => void;
@@ -81,6 +81,8 @@ function TypedInput(props: InputProps & { id: string; invalid: boolean; describe
       return <input type="password" {...a} />;
     case 'number':
       return <input type="number" {...a} />;
+    case 'date':
+      return <input type="date" {...a} />;
     case 'datetime-local':
       return <input type="datetime-local" {...a} />;
     case 'url':

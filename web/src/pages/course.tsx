@@ -103,6 +103,7 @@ export function CoursePage({ params }: PageProps) {
         {staff && <a href={`/courses/${courseId}/members`}>Members and invites</a>}
         {staff && <a href={`/courses/${courseId}/gradebook`}>Gradebook</a>}
         {instructor && <a href={`/courses/${courseId}/webhooks`}>Webhooks</a>}
+        {instructor && <a href={`/courses/${courseId}/api-keys`}>API keys</a>}
         {instructor && <a href={`/courses/${courseId}/exams/new`}>New exam</a>}
       </nav>
       <section aria-labelledby="exams-h">
