@@ -359,6 +359,8 @@ async function main(): Promise<number> {
     DB_POOL_SIZE: String(poolSize),
     PROBLEMS_DIR: resolve(ROOT, 'problems'),
     WEBHOOK_DISPATCH_MS: values.webhook ? '500' : '0',
+    // The receiver is on loopback.
+    OUTBOUND_PRIVATE_ADDRESSES: 'allow',
   };
   let exitCode = 0;
   let received = 0;

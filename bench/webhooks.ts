@@ -45,7 +45,15 @@ async function main(): Promise<void> {
   console.log(`bench:webhooks — ${fmt(N)} finished attempts, receiver answering in ${LATENCY} ms, node ${process.version}, database ${bdb.name}`);
   const db = await openMigratedDatabase({ url: bdb.url, poolSize: 10 }, resolve(ROOT, 'prisma/migrations'));
   const jwtSecret = randomBytes(32).toString('base64url');
-  const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: bdb.url, JWT_SECRET: jwtSecret, LOG_LEVEL: 'silent', PROBLEMS_DIR: resolve(ROOT, 'problems') });
+  // The receiver is on loopback, which production refuses unless allowed.
+  const env = parseEnv({
+    NODE_ENV: 'production',
+    DATABASE_URL: bdb.url,
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'silent',
+    PROBLEMS_DIR: resolve(ROOT, 'problems'),
+    OUTBOUND_PRIVATE_ADDRESSES: 'allow',
+  });
   const app = await buildApp({ config: { ...env, jwtSecret }, db, logger: false });
   let failed: boolean;
   try {

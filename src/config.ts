@@ -59,6 +59,11 @@ const envSchema = z
     EXAM_SWEEP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** How often the webhook dispatcher fans out and sends (ms; 0: never, as in tests, which run it by hand). */
     WEBHOOK_DISPATCH_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+    /**
+     * Whether webhook deliveries and LMS calls may go to loopback and private addresses
+     * (src/net/outbound.ts). Unset: refused in production, allowed otherwise.
+     */
+    OUTBOUND_PRIVATE_ADDRESSES: z.enum(['allow', 'refuse']).optional(),
   })
   .superRefine((env, ctx) => {
     const secret = env.JWT_SECRET;

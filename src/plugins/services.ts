@@ -8,6 +8,7 @@ import { PracticeLocks } from '../practice/locks.js';
 import { TemplateSandbox } from '../sandbox/index.js';
 import { VariantBuffer } from '../catalogue/variant-buffer.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { outboundFetch, type OutboundFetch } from '../net/outbound.js';
 
 export type Clock = () => Date;
 
@@ -16,6 +17,8 @@ declare module 'fastify' {
     config: Config;
     /** The server clock: deadlines and limits are enforced against this, never the client's. */
     now: Clock;
+    /** fetch for URLs others chose (webhooks, LMS platforms): private addresses refused unless allowed (src/net/outbound.ts). */
+    outboundFetch: OutboundFetch;
     /** Templates, versions and each course's view of them (every cache of them lives here). */
     catalogue: Catalogue;
     /** The practice issue and submit statements, batched across concurrent requests. */
@@ -49,6 +52,8 @@ export default fp(
       getter: () => (sandbox ??= new TemplateSandbox({ onWorkerError: (err) => app.log.error({ err }, 'template sandbox worker failed') })),
     });
     app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
+    const refuse = (opts.config.OUTBOUND_PRIVATE_ADDRESSES ?? (opts.config.NODE_ENV === 'production' ? 'refuse' : 'allow')) === 'refuse';
+    app.decorate('outboundFetch', outboundFetch(refuse));
     const webhooks = new WebhookDispatcher(app);
     app.decorate('webhooks', webhooks);
     app.addHook('onClose', () => webhooks.stop());

@@ -14,6 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../generated/prisma/client.js';
 import { sign, SIGNATURE_HEADER } from './signature.js';
+import type { OutboundFetch } from '../net/outbound.js';
 
 export const MAX_ATTEMPTS = 15;
 const LEASE_SECONDS = 60;
@@ -29,7 +30,7 @@ export interface DispatchOptions {
   /** Events fanned out / deliveries sent per round. */
   batch?: number;
   now?: () => Date;
-  fetch?: typeof fetch;
+  fetch?: OutboundFetch;
 }
 
 interface DueRow {
@@ -124,7 +125,7 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await (this.options.fetch ?? fetch)(d.url, {
+      const res = await (this.options.fetch ?? this.app.outboundFetch)(d.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
