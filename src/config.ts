@@ -59,6 +59,8 @@ const envSchema = z
     EXAM_SWEEP_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** How often the webhook dispatcher fans out and sends (ms; 0: never, as in tests, which run it by hand). */
     WEBHOOK_DISPATCH_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+    /** LTI: after refetching a platform's JWKS for an unknown kid, the next refetch waits this long. */
+    LTI_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   })
   .superRefine((env, ctx) => {
     const secret = env.JWT_SECRET;

@@ -8,6 +8,7 @@ import { PracticeLocks } from '../practice/locks.js';
 import { TemplateSandbox } from '../sandbox/index.js';
 import { VariantBuffer } from '../catalogue/variant-buffer.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import { LtiService } from '../lti/service.js';
 
 export type Clock = () => Date;
 
@@ -28,6 +29,8 @@ declare module 'fastify' {
     variantBuffer: VariantBuffer;
     /** Delivers outbox events to webhook endpoints (started by the server; tests call runOnce). */
     webhooks: WebhookDispatcher;
+    /** The LTI 1.3 tool: registrations, platforms' keys, service tokens (lti/). */
+    lti: LtiService;
   }
 }
 
@@ -49,6 +52,7 @@ export default fp(
       getter: () => (sandbox ??= new TemplateSandbox({ onWorkerError: (err) => app.log.error({ err }, 'template sandbox worker failed') })),
     });
     app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
+    app.decorate('lti', new LtiService(app.prisma, opts.clock, { jwksCooldownMs: opts.config.LTI_JWKS_COOLDOWN_SECONDS * 1000 }));
     const webhooks = new WebhookDispatcher(app);
     app.decorate('webhooks', webhooks);
     app.addHook('onClose', () => webhooks.stop());

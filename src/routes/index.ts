@@ -21,6 +21,9 @@ import authoringRoutes from './authoring/index.js';
 import statisticsRoutes from './statistics/index.js';
 import gradebookRoutes from './gradebook/index.js';
 import webhookRoutes from './webhooks/index.js';
+import ltiHandoffRoutes from './lti/handoff.js';
+import ltiRegistrationRoutes from './lti/registrations.js';
+import ltiCourseRoutes from './lti/courses.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -47,10 +50,14 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(statisticsRoutes);
   await app.register(gradebookRoutes);
   await app.register(webhookRoutes);
+  await app.register(ltiRegistrationRoutes);
+  await app.register(ltiCourseRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(authRoutes, { prefix: '/auth' });
+  // The LTI sign-in handoff: public, it carries a launch's one-time code.
+  await app.register(ltiHandoffRoutes, { prefix: '/auth' });
   await app.register(signedIn);
 };
 export default apiRoutes;

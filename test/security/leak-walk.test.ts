@@ -132,6 +132,9 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         // Ids nobody has: the routes under them must refuse a student before looking them up.
         webhookId: '00000000-0000-4000-8000-000000000001',
         deliveryId: '00000000-0000-4000-8000-000000000002',
+        // LTI: a registration (administrators only) and a deep-linking request nobody made.
+        registrationId: '00000000-0000-4000-8000-000000000003',
+        deepLinkId: '00000000-0000-4000-8000-000000000004',
       };
       const bodies: Record<string, unknown> = { answers: wrong };
       let sawReleased = false;
