@@ -12,8 +12,8 @@ export interface LtiTest {
   close(): Promise<void>;
 }
 
-export async function setupLti(opts: { catalogue?: boolean } = {}): Promise<LtiTest> {
-  const ctx = await setupApp({ catalogue: opts.catalogue ?? true, env: { LTI_JWKS_COOLDOWN_SECONDS: '0' } });
+export async function setupLti(opts: { catalogue?: boolean; env?: Record<string, string> } = {}): Promise<LtiTest> {
+  const ctx = await setupApp({ catalogue: opts.catalogue ?? true, env: { LTI_JWKS_COOLDOWN_SECONDS: '0', ...opts.env } });
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (ctx.app.server.address() as AddressInfo).port;
   // The tool on "localhost", the platform on "127.0.0.1": two different sites, as in production.
