@@ -16,7 +16,7 @@ let t: LtiTest;
 let admin: TestUser;
 let courseId = '';
 let examId = '';
-let teacher: { auth: { authorization: string }; userId: string };
+let teacher: { auth: { authorization: string }; userId: string; next: string };
 
 beforeAll(async () => {
   t = await setupLti();
