@@ -77,7 +77,9 @@ export default (async function ltiToolRoutes(app) {
     summary: 'OIDC third-party initiated login: stores a one-time state and nonce, redirects to the platform',
     response: { 302: redirect, ...errors },
   };
-  app.get('/lti/login', { schema: { ...loginSchema, querystring: z.record(z.string(), z.string()) } }, (request, reply) => login(request, reply, request.query));
+  // Documented here, checked by loginParams in the handler (one message for GET and POST).
+  const loginQuery = z.looseObject(Object.fromEntries(Object.keys(loginParams.shape).map((k) => [k, z.string().optional()])));
+  app.get('/lti/login', { schema: { ...loginSchema, querystring: loginQuery } }, (request, reply) => login(request, reply, request.query));
   app.post('/lti/login', { schema: { ...loginSchema, body: z.record(z.string(), z.string()) } }, (request, reply) => login(request, reply, request.body));
 
   app.post(
