@@ -5,12 +5,17 @@
  * identity of that link's platform, gets one LtiScoreDelivery per link. Due deliveries are then
  * leased, sent (AGS score POST) and retried with the dispatcher's backoff, exactly as webhook
  * deliveries are: all state is in the database, so a platform outage or a restart loses nothing.
- * One user's scores on one link are sent in event order, so the platform's last is ours.
+ * What is sent is the student's exam score by the exam's score policy (best, latest, average of
+ * the finished attempts) as it stands when it is sent, the same number the gradebook shows: an
+ * event only says that it may have changed. One user's deliveries on one link are sent in event
+ * order, each with its event's time, so the platform's last score is the current one.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Prisma, type LtiRegistration } from '../generated/prisma/client.js';
 import type { RawQuery } from '../db/raw.js';
+import { blueprintFromJson } from '../exams/blueprint.js';
+import { scoreByPolicy } from '../exams/scores.js';
 import { createLineItem, PlatformHttpError, publishScore } from './ags.js';
 
 const LEASE_SECONDS = 60;
@@ -30,7 +35,7 @@ interface DueRow {
   registrationId: string;
 }
 
-const scorePayload = z.object({ points: z.number(), maxPoints: z.number() });
+const scorePayload = z.object({ examId: z.uuid(), userId: z.uuid(), points: z.number(), maxPoints: z.number() });
 
 export interface ScoreDispatchOptions {
   batch: number;
@@ -108,18 +113,29 @@ export class LtiScoreDispatch {
     return (await this.app.prisma.ltiResourceLink.findUniqueOrThrow({ where: { id: link.id } })).lineItemUrl ?? url;
   }
 
+  /** The student's exam score by the exam's policy now (the event's attempt if none is finished, as after a reopen). */
+  private async examScore(p: z.infer<typeof scorePayload>): Promise<{ points: number; maxPoints: number }> {
+    const exam = await this.app.prisma.exam.findUnique({ where: { id: p.examId }, select: { blueprint: true } });
+    if (!exam) return p;
+    const finished = await this.app.prisma.attempt.findMany({
+      where: { examId: p.examId, userId: p.userId, status: 'FINISHED' },
+      select: { id: true, number: true, points: true, maxPoints: true },
+    });
+    return scoreByPolicy(blueprintFromJson(exam.blueprint).policies.scorePolicy, finished) ?? p;
+  }
+
   private async deliver(d: DueRow, regOf: (id: string) => Promise<LtiRegistration | null>): Promise<void> {
     let status: number | null = null;
     let error: string | null = null;
     try {
       const reg = await regOf(d.registrationId);
       if (!reg) throw new PlatformHttpError(null, 'the registration was deleted');
-      const p = scorePayload.parse(d.payload);
-      const lineItem = await this.lineItemOf(d, reg, p.maxPoints);
+      const score = await this.examScore(scorePayload.parse(d.payload));
+      const lineItem = await this.lineItemOf(d, reg, score.maxPoints);
       status = await publishScore(this.app.lti.tokens, reg, lineItem, {
         userId: d.sub,
-        scoreGiven: Math.max(0, p.points),
-        scoreMaximum: p.maxPoints > 0 ? p.maxPoints : 1,
+        scoreGiven: Math.max(0, score.points),
+        scoreMaximum: score.maxPoints > 0 ? score.maxPoints : 1,
         activityProgress: 'Completed',
         gradingProgress: 'FullyGraded',
         timestamp: d.eventAt.toISOString(),

@@ -188,6 +188,28 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     expect((await round()).scoresSent).toBe(0);
   });
 
+  it("the score sent is the exam's score by its policy (best attempt): a worse second attempt publishes the best one again", async () => {
+    const exam2 = await t.ctx.app.prisma.exam.create({
+      data: {
+        courseId,
+        title: 'Two tries',
+        status: 'PUBLISHED',
+        blueprint: toJson({ sections: [{ count: 2, points: 10, pool: { templates: ['conv-output-size', 'pool-output-size'] } }], policies: { maxAttempts: 2, scorePolicy: 'best' } }),
+      },
+    });
+    const r = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'student-5', roles: [ROLE.learner], resourceLink: 'link-best', custom: { exam_id: exam2.id } }) });
+    const s = await handoff(t, r.location);
+    const first = (await api(s.auth, 'POST', `/exams/${exam2.id}/attempts`)).json<{ id: string }>();
+    expect((await api(s.auth, 'POST', `/attempts/${first.id}/questions/1/submissions`, { answers: await right(first.id, 1) })).statusCode).toBe(201);
+    expect((await api(s.auth, 'POST', `/attempts/${first.id}/finish`)).statusCode).toBe(200);
+    expect((await round()).scoresSent).toBe(1);
+    expect(t.platform.scores.at(-1)?.body).toMatchObject({ userId: 'student-5', scoreGiven: 10, scoreMaximum: 20 });
+    const second = (await api(s.auth, 'POST', `/exams/${exam2.id}/attempts`)).json<{ id: string }>();
+    expect((await api(s.auth, 'POST', `/attempts/${second.id}/finish`)).statusCode).toBe(200);
+    expect((await round()).scoresSent).toBe(1);
+    expect(t.platform.scores.at(-1)?.body).toMatchObject({ userId: 'student-5', scoreGiven: 10, scoreMaximum: 20 });
+  });
+
   it("a launch's own lineitem is used as is; an exam without an LTI link, or a user without an LTI identity, publishes nothing", async () => {
     const lineitem = `${t.platform.origin}/contexts/course-1/lineitems/given`;
     const r = await launch(t, {

@@ -300,12 +300,22 @@ export class TestPlatform {
         },
       );
     }
+    if (req.method === 'GET' && path === '/course') {
+      // A course page of the platform that shows the tool in an iframe (the browser suite).
+      const frame = url.searchParams.get('frame') ?? '';
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LMS course</title></head><body><main><h1>LMS course page</h1>` +
+          `<iframe title="quizgrad activity" src="${escape(frame)}" style="width:100%;height:640px;border:1px solid #888"></iframe></main></body></html>`,
+      );
+      return;
+    }
     if (req.method === 'POST' && path === '/deep-link-return') {
       const form = new URLSearchParams(await readBody(req));
       const { payload } = await jwtVerify(form.get('JWT') ?? '', this.toolKeysOrThrow(), { issuer: this.clientId, audience: this.issuer, algorithms: ['RS256'] });
       this.deepLinkResponses.push(payload);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><html lang="en"><title>Added</title><body><h1>Content added</h1></body></html>');
+      res.end('<!doctype html><html lang="en"><title>Added</title><body><main><h1>Content added</h1></main></body></html>');
       return;
     }
     this.json(res, 404, { error: 'not found' });

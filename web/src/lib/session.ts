@@ -89,7 +89,15 @@ export function refresh(seen: string | null = accessToken): Promise<boolean> {
   if (accessToken !== seen && accessToken !== null) return Promise.resolve(true);
   inflight ??= (async () => {
     try {
-      if (navigator.locks) return await navigator.locks.request('quizgrad-refresh', () => refreshNow());
+      if (navigator.locks) {
+        // In a third-party iframe (an LTI launch) with partitioned or blocked storage, the lock
+        // request itself is denied (SecurityError): then refresh without it, as a lone tab would.
+        const locked = await navigator.locks.request('quizgrad-refresh', () => refreshNow()).catch((err: unknown) => {
+          if (err instanceof DOMException && err.name === 'SecurityError') return null;
+          throw err;
+        });
+        if (locked !== null) return locked;
+      }
       return await refreshNow();
     } finally {
       inflight = null;
