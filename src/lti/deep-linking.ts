@@ -27,7 +27,8 @@ export async function answerDeepLink(
 ): Promise<string> {
   const dl = await prisma.ltiDeepLink.findUnique({ where: { id: deepLinkId }, include: { registration: true } });
   if (!dl || dl.userId !== userId) throw notFound('deep link');
-  if (dl.usedAt || dl.ticketHash || dl.expiresAt <= now) throw new AppError(409, 'LTI_NOT_AVAILABLE', 'this deep-linking request was answered or has expired: start it again from the platform');
+  if (dl.usedAt || dl.ticketHash || dl.expiresAt <= now)
+    throw new AppError(409, 'LTI_NOT_AVAILABLE', 'this deep-linking request was answered or has expired: start it again from the platform');
   const { kid, key } = await currentSigningKey(prisma);
   const t = Math.floor(now.getTime() / 1000);
   const jwt = await new SignJWT({
@@ -59,7 +60,11 @@ export async function answerDeepLink(
 }
 
 /** takeDeepLinkResponse(prisma, ticket, now): the return URL and JWT to post (once), or 401. */
-export async function takeDeepLinkResponse(prisma: PrismaClient, ticket: string, now: Date): Promise<{ returnUrl: string; jwt: string; registrationId: string }> {
+export async function takeDeepLinkResponse(
+  prisma: PrismaClient,
+  ticket: string,
+  now: Date,
+): Promise<{ returnUrl: string; jwt: string; registrationId: string }> {
   const ticketHash = sha256(ticket);
   const won = await prisma.ltiDeepLink.updateMany({ where: { ticketHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   const dl = won.count === 1 ? await prisma.ltiDeepLink.findUnique({ where: { ticketHash } }) : null;

@@ -60,7 +60,12 @@ export function toolRegistration(toolOrigin: string): Record<string, unknown> {
       claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email'],
       messages: [
         { type: 'LtiResourceLinkRequest', target_link_uri: `${toolOrigin}/lti/launch` },
-        { type: 'LtiDeepLinkingRequest', target_link_uri: `${toolOrigin}/lti/launch`, label: 'Add a quizgrad exam', placements: ['assignment_selection', 'link_selection'] },
+        {
+          type: 'LtiDeepLinkingRequest',
+          target_link_uri: `${toolOrigin}/lti/launch`,
+          label: 'Add a quizgrad exam',
+          placements: ['assignment_selection', 'link_selection'],
+        },
       ],
     },
   };
@@ -93,7 +98,8 @@ export async function dynamicRegister(
     where: { tokenHash: sha256(p.invite), usedAt: null, expiresAt: { gt: now } },
     data: { usedAt: now },
   });
-  if (claimed.count !== 1) throw new AppError(401, 'LTI_LAUNCH_REFUSED', 'the registration invite is unknown, used or expired: ask an administrator for a new registration URL');
+  if (claimed.count !== 1)
+    throw new AppError(401, 'LTI_LAUNCH_REFUSED', 'the registration invite is unknown, used or expired: ask an administrator for a new registration URL');
   const configOrigin = originOf(p.openid_configuration);
   if (!configOrigin || !/^https?:/.test(configOrigin)) throw new AppError(400, 'VALIDATION_ERROR', 'openid_configuration must be an http(s) URL');
   const raw = await fetchJson(p.openid_configuration, { headers: { accept: 'application/json' } }, "reading the platform's openid-configuration");
@@ -104,13 +110,18 @@ export async function dynamicRegister(
   }
   const conf = parsed.data;
   // The issuer must be where the configuration came from (the spec's check against a spoofed configuration).
-  if (originOf(conf.issuer) !== configOrigin) throw new AppError(400, 'VALIDATION_ERROR', `the configuration's issuer ${conf.issuer.slice(0, 200)} is not on ${configOrigin}`);
+  if (originOf(conf.issuer) !== configOrigin)
+    throw new AppError(400, 'VALIDATION_ERROR', `the configuration's issuer ${conf.issuer.slice(0, 200)} is not on ${configOrigin}`);
   const answer = registrationResponse.safeParse(
     await fetchJson(
       conf.registration_endpoint,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...(p.registration_token ? { authorization: `Bearer ${p.registration_token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(p.registration_token ? { authorization: `Bearer ${p.registration_token}` } : {}),
+        },
         body: JSON.stringify(toolRegistration(toolOrigin)),
       },
       'registering with the platform',

@@ -17,7 +17,11 @@ export async function newLaunchCode(prisma: PrismaClient, userId: string, now: D
 }
 
 /** redeemLaunchCode(prisma, code, now): the user it signs in (once), or 401. */
-export async function redeemLaunchCode(prisma: PrismaClient, code: string, now: Date): Promise<{ id: string; email: string; name: string; isAdmin: boolean; createdAt: Date }> {
+export async function redeemLaunchCode(
+  prisma: PrismaClient,
+  code: string,
+  now: Date,
+): Promise<{ id: string; email: string; name: string; isAdmin: boolean; createdAt: Date }> {
   const codeHash = sha256(code);
   const won = await prisma.ltiLaunchCode.updateMany({ where: { codeHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   if (won.count !== 1) throw new AppError(401, 'LTI_LAUNCH_REFUSED', 'the launch code is unknown, used or expired: launch again from the platform');

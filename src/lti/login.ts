@@ -24,13 +24,7 @@ export const loginParams = z.object({
 export type LoginParams = z.infer<typeof loginParams>;
 
 /** startLogin(...): the platform authorisation URL to redirect to, with a fresh state and nonce stored. */
-export async function startLogin(
-  prisma: PrismaClient,
-  registrations: Registrations,
-  p: LoginParams,
-  toolOrigin: string,
-  now: Date,
-): Promise<string> {
+export async function startLogin(prisma: PrismaClient, registrations: Registrations, p: LoginParams, toolOrigin: string, now: Date): Promise<string> {
   const reg = await registrations.forLogin(p.iss, p.client_id);
   if (p.lti_deployment_id && !reg.deploymentIds.includes(p.lti_deployment_id)) {
     throw new AppError(400, 'LTI_UNKNOWN_PLATFORM', `the deployment ${p.lti_deployment_id.slice(0, 100)} is not registered for this platform`);

@@ -50,7 +50,8 @@ export interface RosterCounts {
 /** syncRoster(prisma, tokens, course): provisions the platform's members of the course; counts. */
 export async function syncRoster(prisma: PrismaClient, tokens: ServiceTokens, course: CourseRef): Promise<RosterCounts> {
   const contexts = await prisma.ltiContext.findMany({ where: { courseId: course.courseId, membershipsUrl: { not: null } }, include: { registration: true } });
-  if (contexts.length === 0) throw new AppError(409, 'LTI_NOT_AVAILABLE', 'no LTI launch of this course has given a memberships URL (NRPS): launch it from the platform first');
+  if (contexts.length === 0)
+    throw new AppError(409, 'LTI_NOT_AVAILABLE', 'no LTI launch of this course has given a memberships URL (NRPS): launch it from the platform first');
   const counts: RosterCounts = { members: 0, added: 0, changed: 0, unchanged: 0, skipped: 0 };
   for (const ctx of contexts) {
     const token = await tokens.token(ctx.registration, [SCOPE.memberships]);

@@ -21,7 +21,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * linked) on first sight. The platform's email is used only when no account has it: an existing
  * account is never taken over by a platform asserting its address.
  */
-export async function ltiUser(prisma: PrismaClient, issuer: string, who: { sub: string; email?: string; name: string }): Promise<{ id: string; isAdmin: boolean }> {
+export async function ltiUser(
+  prisma: PrismaClient,
+  issuer: string,
+  who: { sub: string; email?: string; name: string },
+): Promise<{ id: string; isAdmin: boolean }> {
   for (let attempt = 0; ; attempt++) {
     const link = await prisma.ltiUser.findUnique({ where: { issuer_sub: { issuer, sub: who.sub } }, include: { user: true } });
     if (link) {
@@ -68,7 +72,15 @@ export async function ltiCourse(
         const title = context.title.slice(0, 200);
         const course = await tx.course.create({ data: { title, code: generateCourseCode(title) } });
         const row = await tx.ltiContext.create({
-          data: { issuer: reg.issuer, contextId: context.id, registrationId: reg.id, courseId: course.id, title, membershipsUrl: urls.membershipsUrl, lineItemsUrl: urls.lineItemsUrl },
+          data: {
+            issuer: reg.issuer,
+            contextId: context.id,
+            registrationId: reg.id,
+            courseId: course.id,
+            title,
+            membershipsUrl: urls.membershipsUrl,
+            lineItemsUrl: urls.lineItemsUrl,
+          },
         });
         return { id: course.id, contextRowId: row.id };
       });

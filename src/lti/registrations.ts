@@ -69,7 +69,11 @@ export class Registrations {
   async forLogin(issuer: string, clientId: string | undefined): Promise<LtiRegistration> {
     const rows = await this.prisma.ltiRegistration.findMany({ where: { issuer, ...(clientId ? { clientId } : {}) }, take: 2 });
     if (rows.length === 0) {
-      throw new AppError(400, 'LTI_UNKNOWN_PLATFORM', `no LTI registration for the issuer ${issuer.slice(0, 200)}${clientId ? ` and client id ${clientId.slice(0, 100)}` : ''}`);
+      throw new AppError(
+        400,
+        'LTI_UNKNOWN_PLATFORM',
+        `no LTI registration for the issuer ${issuer.slice(0, 200)}${clientId ? ` and client id ${clientId.slice(0, 100)}` : ''}`,
+      );
     }
     if (rows.length > 1) throw new AppError(400, 'LTI_UNKNOWN_PLATFORM', 'several registrations share this issuer: the login must name its client_id');
     return rows[0];

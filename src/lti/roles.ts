@@ -12,7 +12,11 @@ export function courseRoleOf(roles: readonly string[]): CourseRole | null {
   };
   for (const role of roles) {
     // Full URIs, and the short names LTI 1.3 still allows for context roles.
-    const name = role.startsWith(`${MEMBERSHIP}#`) ? role.slice(MEMBERSHIP.length + 1) : role.startsWith(`${MEMBERSHIP}/`) ? role.slice(MEMBERSHIP.length + 1) : role;
+    const name = role.startsWith(`${MEMBERSHIP}#`)
+      ? role.slice(MEMBERSHIP.length + 1)
+      : role.startsWith(`${MEMBERSHIP}/`)
+        ? role.slice(MEMBERSHIP.length + 1)
+        : role;
     if (name === 'TeachingAssistant' || name === 'Instructor#TeachingAssistant' || name.endsWith('#TeachingAssistant')) take('TA');
     else if (name === 'Instructor') take('INSTRUCTOR');
     else if (name === 'Learner' || name.startsWith('Learner#')) take('STUDENT');

@@ -53,7 +53,12 @@ export class ServiceTokens {
     });
     let res: Response;
     try {
-      res = await fetch(reg.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      res = await fetch(reg.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
     } catch (err) {
       throw platformFailed(`the platform's token URL did not answer: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -35,9 +35,7 @@ const claimsSchema = z.object({
   [CLAIM.resourceLink]: z.object({ id: str, title: z.string().max(500).optional() }).optional(),
   [CLAIM.targetLinkUri]: z.string().max(2000).optional(),
   [CLAIM.custom]: z.record(z.string(), z.unknown()).optional(),
-  [CLAIM.ags]: z
-    .object({ scope: z.array(z.string()).default([]), lineitems: z.url().optional(), lineitem: z.url().optional() })
-    .optional(),
+  [CLAIM.ags]: z.object({ scope: z.array(z.string()).default([]), lineitems: z.url().optional(), lineitem: z.url().optional() }).optional(),
   [CLAIM.nrps]: z.object({ context_memberships_url: z.url() }).optional(),
   [CLAIM.deepLinkingSettings]: z
     .object({ deep_link_return_url: z.url(), accept_types: z.array(z.string()).default([]), data: z.string().max(4000).optional() })
@@ -74,11 +72,7 @@ function joseMessage(err: unknown): AppError {
 }
 
 /** verifyLaunch(deps, form, now): the verified launch, or 401 LTI_LAUNCH_REFUSED. */
-export async function verifyLaunch(
-  deps: { prisma: PrismaClient; keys: PlatformKeys },
-  form: { id_token: string; state: string },
-  now: Date,
-): Promise<Launch> {
+export async function verifyLaunch(deps: { prisma: PrismaClient; keys: PlatformKeys }, form: { id_token: string; state: string }, now: Date): Promise<Launch> {
   const { prisma } = deps;
   const claimed = await prisma.ltiLaunchState.updateMany({ where: { state: form.state, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   const row = await prisma.ltiLaunchState.findUnique({ where: { state: form.state }, include: { registration: true } });

@@ -112,7 +112,14 @@ describe('migrations', () => {
     const ltiNonce = await p.ltiUsedNonce.create({ data: { issuer: 'https://lms.example.org', nonce: 'n1', expiresAt: new Date('2030-01-01') } });
     const ltiUser = await p.ltiUser.create({ data: { issuer: 'https://lms.example.org', sub: 'sub-1', userId: user.id } });
     const ltiContext = await p.ltiContext.create({
-      data: { issuer: 'https://lms.example.org', contextId: 'ctx', registrationId: ltiRegistration.id, courseId: course.id, title: 'DL', membershipsUrl: 'https://lms.example.org/m' },
+      data: {
+        issuer: 'https://lms.example.org',
+        contextId: 'ctx',
+        registrationId: ltiRegistration.id,
+        courseId: course.id,
+        title: 'DL',
+        membershipsUrl: 'https://lms.example.org/m',
+      },
     });
     const ltiLink = await p.ltiResourceLink.create({
       data: {

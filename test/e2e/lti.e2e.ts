@@ -36,7 +36,9 @@ beforeAll(async () => {
     jwksUrl: `${platform.origin}/jwks`,
   });
   // The platform's course is the seeded course.
-  await svc.app.prisma.ltiContext.create({ data: { issuer: platform.issuer, contextId: 'course-1', registrationId: reg.id, courseId: world.course.id, title: 'LMS course-1' } });
+  await svc.app.prisma.ltiContext.create({
+    data: { issuer: platform.issuer, contextId: 'course-1', registrationId: reg.id, courseId: world.course.id, title: 'LMS course-1' },
+  });
   admin = await createUser(svc.app, { admin: true, name: 'Ada Admin' });
   browser = await launchBrowser();
 });
@@ -48,7 +50,13 @@ afterAll(async () => {
 });
 
 function loginUrl(hint: string): string {
-  const q = new URLSearchParams({ iss: platform.issuer, login_hint: hint, target_link_uri: `${tool}/lti/launch`, client_id: platform.clientId, lti_deployment_id: platform.deploymentId });
+  const q = new URLSearchParams({
+    iss: platform.issuer,
+    login_hint: hint,
+    target_link_uri: `${tool}/lti/launch`,
+    client_id: platform.clientId,
+    lti_deployment_id: platform.deploymentId,
+  });
   return `${tool}/lti/login?${q}`;
 }
 
@@ -66,7 +74,9 @@ async function platformPage(hint: string): Promise<Page> {
 
 describe('LTI launch in an iframe', () => {
   it('a student launches from the platform: the exam page renders inside the iframe, signed in', async () => {
-    platform.plans.set('student', { claims: platform.resourceLinkClaims({ sub: 'lms-student', name: 'Lou Learner', roles: [ROLE.learner], custom: { exam_id: world.examId } }) });
+    platform.plans.set('student', {
+      claims: platform.resourceLinkClaims({ sub: 'lms-student', name: 'Lou Learner', roles: [ROLE.learner], custom: { exam_id: world.examId } }),
+    });
     const page = await platformPage('student');
     const frame = page.frameLocator('iframe[title="quizgrad activity"]');
     await frame.getByRole('heading', { name: 'Midterm practice exam' }).waitFor({ timeout: 20_000 });
@@ -125,7 +135,10 @@ describe('administrators', () => {
     await press(page, page.getByRole('button', { name: 'Add the platform' }));
     await page.getByRole('cell', { name: 'moodle-client' }).waitFor();
     await press(page, page.getByRole('button', { name: 'Make a registration URL' }));
-    await page.getByRole('status').filter({ hasText: /\/lti\/register\?invite=/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /\/lti\/register\?invite=/ })
+      .waitFor();
     await look(page, 'lti-admin');
     await page.context().close();
   });

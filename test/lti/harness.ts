@@ -38,7 +38,14 @@ export async function registerByHand(t: LtiTest, adminAuth: { authorization: str
     method: 'POST',
     url: '/api/v1/lti/registrations',
     headers: adminAuth,
-    payload: { issuer: p.issuer, clientId: p.clientId, deploymentIds: [p.deploymentId], authLoginUrl: `${p.origin}/auth`, tokenUrl: p.tokenUrl, jwksUrl: `${p.origin}/jwks` },
+    payload: {
+      issuer: p.issuer,
+      clientId: p.clientId,
+      deploymentIds: [p.deploymentId],
+      authLoginUrl: `${p.origin}/auth`,
+      tokenUrl: p.tokenUrl,
+      jwksUrl: `${p.origin}/jwks`,
+    },
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json<{ id: string }>().id;
@@ -72,10 +79,22 @@ export async function launch(
   const p = t.platform;
   const hint = `hint-${randomBytes(6).toString('hex')}`;
   p.plans.set(hint, plan);
-  const params = new URLSearchParams({ iss: p.issuer, login_hint: hint, target_link_uri: `${t.tool}/lti/launch`, client_id: p.clientId, lti_deployment_id: p.deploymentId, lti_message_hint: 'm1' });
+  const params = new URLSearchParams({
+    iss: p.issuer,
+    login_hint: hint,
+    target_link_uri: `${t.tool}/lti/launch`,
+    client_id: p.clientId,
+    lti_deployment_id: p.deploymentId,
+    lti_message_hint: 'm1',
+  });
   const login =
     opts.loginMethod === 'POST'
-      ? await fetch(`${t.tool}/lti/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params, redirect: 'manual' })
+      ? await fetch(`${t.tool}/lti/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: params,
+          redirect: 'manual',
+        })
       : await fetch(`${t.tool}/lti/login?${params}`, { redirect: 'manual' });
   expect(login.status, await login.clone().text()).toBe(302);
   const auth = await fetch(login.headers.get('location') ?? '', { redirect: 'manual' });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retireToolKey, rotateToolKey } from '../../src/lti/keys.js';
+import { purgeExpiredLti } from '../../src/lti/purge.js';
 import { SCOPE } from '../../src/lti/claims.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/plugins/web.js';
 import { createUser, type TestUser } from '../helpers/app.js';
@@ -66,6 +67,22 @@ describe('tool keys', () => {
     const b = await t.ctx.app.lti.tokens.token(reg, [SCOPE.memberships]);
     expect(a).toBe(b);
     expect(t.platform.tokenRequests.length).toBe(n + 1);
+  });
+});
+
+describe('one-time rows', () => {
+  it('expired login states and nonces are purged an hour after they expire, live ones stay', async () => {
+    const reg = await t.ctx.app.prisma.ltiRegistration.findFirstOrThrow();
+    const now = new Date();
+    await t.ctx.app.prisma.ltiLaunchState.createMany({
+      data: [
+        { state: 'old', nonce: 'n-old', registrationId: reg.id, expiresAt: new Date(now.getTime() - 2 * 3_600_000) },
+        { state: 'live', nonce: 'n-live', registrationId: reg.id, expiresAt: new Date(now.getTime() + 600_000) },
+      ],
+    });
+    await t.ctx.app.prisma.ltiUsedNonce.create({ data: { issuer: reg.issuer, nonce: 'n-old', expiresAt: new Date(now.getTime() - 2 * 3_600_000) } });
+    expect(await purgeExpiredLti(t.ctx.app.prisma, now)).toBe(2);
+    expect((await t.ctx.app.prisma.ltiLaunchState.findMany({ where: { state: { in: ['old', 'live'] } } })).map((s) => s.state)).toEqual(['live']);
   });
 });
 

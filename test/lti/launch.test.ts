@@ -96,12 +96,16 @@ describe('launch', () => {
   });
 
   it('refuses an expired login (state older than ten minutes)', async () => {
-    const r = await launch(t, { claims: learner() }, {
-      tamper: (f) => {
-        t.ctx.clock.now = new Date(Date.now() + 11 * 60_000);
-        return f;
+    const r = await launch(
+      t,
+      { claims: learner() },
+      {
+        tamper: (f) => {
+          t.ctx.clock.now = new Date(Date.now() + 11 * 60_000);
+          return f;
+        },
       },
-    });
+    );
     expectRefused(r, /expired/);
   });
 
@@ -109,14 +113,19 @@ describe('launch', () => {
     const res = await fetch(`${t.tool}/lti/launch`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'state=x' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
-    const unknown = await fetch(`${t.tool}/lti/launch`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'state=nope&id_token=a.b.c' });
+    const unknown = await fetch(`${t.tool}/lti/launch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'state=nope&id_token=a.b.c',
+    });
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toMatchObject({ code: 'LTI_LAUNCH_REFUSED', message: expect.stringMatching(/unknown state/) });
   });
 
   it('the login refuses an unknown issuer, a target elsewhere, missing parameters', async () => {
     const base = { iss: t.platform.issuer, login_hint: 'h', target_link_uri: `${t.tool}/lti/launch`, client_id: t.platform.clientId };
-    const get = (q: Record<string, string>) => fetch(`${t.tool}/lti/login?${new URLSearchParams(q)}`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    const get = (q: Record<string, string>) =>
+      fetch(`${t.tool}/lti/login?${new URLSearchParams(q)}`, { redirect: 'manual', headers: { accept: 'application/json' } });
     const unknown = await get({ ...base, iss: 'https://nobody.example.org' });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).code).toBe('LTI_UNKNOWN_PLATFORM');
@@ -130,7 +139,8 @@ describe('launch', () => {
     const asTa = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'person-7', roles: [ROLE.ta] }) });
     const s = await handoff(t, asTa.location);
     const ctxRow = await t.ctx.app.prisma.ltiContext.findFirstOrThrow({ where: { contextId: 'course-1' } });
-    const role = async () => (await t.ctx.app.prisma.membership.findUniqueOrThrow({ where: { userId_courseId: { userId: s.userId, courseId: ctxRow.courseId } } })).role;
+    const role = async () =>
+      (await t.ctx.app.prisma.membership.findUniqueOrThrow({ where: { userId_courseId: { userId: s.userId, courseId: ctxRow.courseId } } })).role;
     expect(await role()).toBe('TA');
     await handoff(t, (await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'person-7', roles: [ROLE.instructor, ROLE.learner] }) })).location);
     expect(await role()).toBe('INSTRUCTOR');

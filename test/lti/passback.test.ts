@@ -62,7 +62,10 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     expect(invite.statusCode, invite.body).toBe(201);
     const url = new URL(invite.json<{ url: string }>().url);
     expect(url.pathname).toBe('/lti/register');
-    const q = new URLSearchParams({ openid_configuration: `${t.platform.origin}/.well-known/openid-configuration`, registration_token: t.platform.registrationToken });
+    const q = new URLSearchParams({
+      openid_configuration: `${t.platform.origin}/.well-known/openid-configuration`,
+      registration_token: t.platform.registrationToken,
+    });
     const res = await fetch(`${t.tool}/lti/register${url.search}&${q}`);
     const body = await res.text();
     expect(res.status, body).toBe(200);
@@ -88,8 +91,12 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     });
     expect(String(sent.scope)).toContain('https://purl.imsglobal.org/spec/lti-ags/scope/score');
     expect(String(sent.scope)).toContain('https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly');
-    const regs = (await api(admin.auth, 'GET', '/lti/registrations')).json<{ items: { issuer: string; clientId: string; deploymentIds: string[]; source: string }[] }>().items;
-    expect(regs).toEqual([expect.objectContaining({ issuer: t.platform.issuer, clientId: t.platform.clientId, deploymentIds: [t.platform.deploymentId], source: 'dynamic' })]);
+    const regs = (await api(admin.auth, 'GET', '/lti/registrations')).json<{
+      items: { issuer: string; clientId: string; deploymentIds: string[]; source: string }[];
+    }>().items;
+    expect(regs).toEqual([
+      expect.objectContaining({ issuer: t.platform.issuer, clientId: t.platform.clientId, deploymentIds: [t.platform.deploymentId], source: 'dynamic' }),
+    ]);
     // The invite is single use.
     const again = await fetch(`${t.tool}/lti/register${url.search}&${q}`, { headers: { accept: 'application/json' } });
     expect(again.status).toBe(401);
@@ -97,7 +104,11 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
   });
 
   it("an instructor's launch (login by POST) makes the course and enrols them as its instructor", async () => {
-    const r = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'teacher-1', roles: [ROLE.instructor], resourceLink: 'link-setup' }) }, { loginMethod: 'POST' });
+    const r = await launch(
+      t,
+      { claims: t.platform.resourceLinkClaims({ sub: 'teacher-1', roles: [ROLE.instructor], resourceLink: 'link-setup' }) },
+      { loginMethod: 'POST' },
+    );
     expect(r.status, r.body).toBe(302);
     teacher = await handoff(t, r.location);
     const ctxRow = await t.ctx.app.prisma.ltiContext.findFirstOrThrow({ where: { contextId: 'course-1' } });
@@ -139,7 +150,9 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     // The line item was made in the context's container, for this link.
-    expect([...t.platform.lineItems.entries()]).toEqual([[s.lineItem, expect.objectContaining({ label: 'LTI midterm', scoreMaximum: 20, resourceLinkId: 'link-1' })]]);
+    expect([...t.platform.lineItems.entries()]).toEqual([
+      [s.lineItem, expect.objectContaining({ label: 'LTI midterm', scoreMaximum: 20, resourceLinkId: 'link-1' })],
+    ]);
     // The token requests were signed by the tool's current key, and verified against /lti/jwks.
     const current = await t.ctx.app.prisma.ltiToolKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
     expect(t.platform.tokenRequests.map((x) => x.kid)).toEqual(t.platform.tokenRequests.map(() => current.kid));
@@ -194,10 +207,15 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
         courseId,
         title: 'Two tries',
         status: 'PUBLISHED',
-        blueprint: toJson({ sections: [{ count: 2, points: 10, pool: { templates: ['conv-output-size', 'pool-output-size'] } }], policies: { maxAttempts: 2, scorePolicy: 'best' } }),
+        blueprint: toJson({
+          sections: [{ count: 2, points: 10, pool: { templates: ['conv-output-size', 'pool-output-size'] } }],
+          policies: { maxAttempts: 2, scorePolicy: 'best' },
+        }),
       },
     });
-    const r = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'student-5', roles: [ROLE.learner], resourceLink: 'link-best', custom: { exam_id: exam2.id } }) });
+    const r = await launch(t, {
+      claims: t.platform.resourceLinkClaims({ sub: 'student-5', roles: [ROLE.learner], resourceLink: 'link-best', custom: { exam_id: exam2.id } }),
+    });
     const s = await handoff(t, r.location);
     const first = (await api(s.auth, 'POST', `/exams/${exam2.id}/attempts`)).json<{ id: string }>();
     expect((await api(s.auth, 'POST', `/attempts/${first.id}/questions/1/submissions`, { answers: await right(first.id, 1) })).statusCode).toBe(201);

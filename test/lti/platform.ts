@@ -116,7 +116,16 @@ export class TestPlatform {
   }
 
   /** The claims of a launch as a platform sends them. */
-  resourceLinkClaims(o: { sub: string; roles: string[]; context?: string; resourceLink?: string; custom?: Record<string, string>; lineitem?: string; name?: string; email?: string }): Record<string, unknown> {
+  resourceLinkClaims(o: {
+    sub: string;
+    roles: string[];
+    context?: string;
+    resourceLink?: string;
+    custom?: Record<string, string>;
+    lineitem?: string;
+    name?: string;
+    email?: string;
+  }): Record<string, unknown> {
     const context = o.context ?? 'course-1';
     return {
       sub: o.sub,
@@ -196,7 +205,11 @@ export class TestPlatform {
         response_types_supported: ['id_token'],
         id_token_signing_alg_values_supported: ['RS256'],
         claims_supported: ['sub', 'iss', 'name', 'email'],
-        'https://purl.imsglobal.org/spec/lti-platform-configuration': { product_family_code: 'quizgrad-test', version: '1', messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }] },
+        'https://purl.imsglobal.org/spec/lti-platform-configuration': {
+          product_family_code: 'quizgrad-test',
+          version: '1',
+          messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest' }],
+        },
       });
     }
     if (req.method === 'POST' && path === '/register') {
@@ -312,7 +325,11 @@ export class TestPlatform {
     }
     if (req.method === 'POST' && path === '/deep-link-return') {
       const form = new URLSearchParams(await readBody(req));
-      const { payload } = await jwtVerify(form.get('JWT') ?? '', this.toolKeysOrThrow(), { issuer: this.clientId, audience: this.issuer, algorithms: ['RS256'] });
+      const { payload } = await jwtVerify(form.get('JWT') ?? '', this.toolKeysOrThrow(), {
+        issuer: this.clientId,
+        audience: this.issuer,
+        algorithms: ['RS256'],
+      });
       this.deepLinkResponses.push(payload);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><html lang="en"><title>Added</title><body><main><h1>Content added</h1></main></body></html>');

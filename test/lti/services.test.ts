@@ -44,7 +44,13 @@ describe('names and roles (NRPS)', () => {
     expect(members.find((m) => m.user.ltiUsers[0]?.sub === 'm2')?.user.name).toBe('Bo Li');
     // Again, with a changed role: only that changes.
     t.platform.members[1] = { ...t.platform.members[1], roles: [ROLE.ta] };
-    expect((await api(teacher.auth, 'POST', `/courses/${courseId}/lti/roster-sync`)).json()).toEqual({ members: 6, added: 0, changed: 1, unchanged: 3, skipped: 2 });
+    expect((await api(teacher.auth, 'POST', `/courses/${courseId}/lti/roster-sync`)).json()).toEqual({
+      members: 6,
+      added: 0,
+      changed: 1,
+      unchanged: 3,
+      skipped: 2,
+    });
   });
 
   it('a student may not pull it; a course without an LTI context cannot', async () => {
@@ -96,7 +102,11 @@ describe('deep linking', () => {
     expect((await fetch(`${t.tool}${returnPage}`)).status).toBe(401);
 
     const jwt = formFields(html).JWT;
-    const back = await fetch(`${t.platform.origin}/deep-link-return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ JWT: jwt }) });
+    const back = await fetch(`${t.platform.origin}/deep-link-return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ JWT: jwt }),
+    });
     expect(back.status).toBe(200);
     const claims = t.platform.deepLinkResponses.at(-1) ?? decodeJwt(jwt);
     expect(claims).toMatchObject({
@@ -108,14 +118,22 @@ describe('deep linking', () => {
       'https://purl.imsglobal.org/spec/lti/claim/deployment_id': t.platform.deploymentId,
       'https://purl.imsglobal.org/spec/lti-dl/claim/data': 'opaque-123',
       'https://purl.imsglobal.org/spec/lti-dl/claim/content_items': [
-        { type: 'ltiResourceLink', title: 'Quiz 1', url: `${t.tool}/lti/launch`, custom: { exam_id: exam.id }, lineItem: expect.objectContaining({ scoreMaximum: 7, label: 'Quiz 1' }) },
+        {
+          type: 'ltiResourceLink',
+          title: 'Quiz 1',
+          url: `${t.tool}/lti/launch`,
+          custom: { exam_id: exam.id },
+          lineItem: expect.objectContaining({ scoreMaximum: 7, label: 'Quiz 1' }),
+        },
       ],
     });
     // Answered once only.
     expect((await api(s.auth, 'POST', `/lti/deep-links/${id}/response`, { examId: exam.id })).statusCode).toBe(409);
 
     // The platform's link launches with the custom claim: a student lands on the exam.
-    const student = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'm1', roles: [ROLE.learner], resourceLink: 'dl-link', custom: { exam_id: exam.id } }) });
+    const student = await launch(t, {
+      claims: t.platform.resourceLinkClaims({ sub: 'm1', roles: [ROLE.learner], resourceLink: 'dl-link', custom: { exam_id: exam.id } }),
+    });
     expect((await handoff(t, student.location)).next).toBe(`/exams/${exam.id}`);
     const link = await t.ctx.app.prisma.ltiResourceLink.findFirstOrThrow({ where: { resourceLinkId: 'dl-link' } });
     expect(link.examId).toBe(exam.id);
@@ -125,8 +143,12 @@ describe('deep linking', () => {
     const r = await launch(t, { claims: t.platform.deepLinkingClaims({ sub: 'm1', roles: [ROLE.learner] }) });
     expect(r.status).toBe(403);
     const c = await t.ctx.app.prisma.course.create({ data: { title: 'Other', code: 'OTHER-1' } });
-    const foreign = await t.ctx.app.prisma.exam.create({ data: { courseId: c.id, title: 'X', status: 'PUBLISHED', blueprint: toJson({ sections: [], policies: {} }) } });
-    const l = await launch(t, { claims: t.platform.resourceLinkClaims({ sub: 'm1', roles: [ROLE.learner], resourceLink: 'bad', custom: { exam_id: foreign.id } }) });
+    const foreign = await t.ctx.app.prisma.exam.create({
+      data: { courseId: c.id, title: 'X', status: 'PUBLISHED', blueprint: toJson({ sections: [], policies: {} }) },
+    });
+    const l = await launch(t, {
+      claims: t.platform.resourceLinkClaims({ sub: 'm1', roles: [ROLE.learner], resourceLink: 'bad', custom: { exam_id: foreign.id } }),
+    });
     expect(l.status).toBe(409);
   });
 });

@@ -25,7 +25,13 @@ export default (async function ltiCourseRoutes(app) {
         summary: "Pulls the course's roster from its LTI platform (NRPS) and enrols its members with their roles (instructors)",
         params: courseParams,
         response: {
-          200: z.object({ members: z.number().int(), added: z.number().int(), changed: z.number().int(), unchanged: z.number().int(), skipped: z.number().int() }),
+          200: z.object({
+            members: z.number().int(),
+            added: z.number().int(),
+            changed: z.number().int(),
+            unchanged: z.number().int(),
+            skipped: z.number().int(),
+          }),
           ...errors,
         },
       },

@@ -35,14 +35,24 @@ const toolOut = z.object({
 
 function toolUrls(request: FastifyRequest) {
   const o = ownOrigin(request) ?? '';
-  return { loginUrl: `${o}/lti/login`, launchUrl: `${o}/lti/launch`, jwksUrl: `${o}/lti/jwks`, deepLinkingUrl: `${o}/lti/launch`, dynamicRegistrationUrl: `${o}/lti/register` };
+  return {
+    loginUrl: `${o}/lti/login`,
+    launchUrl: `${o}/lti/launch`,
+    jwksUrl: `${o}/lti/jwks`,
+    deepLinkingUrl: `${o}/lti/launch`,
+    dynamicRegistrationUrl: `${o}/lti/register`,
+  };
 }
 
 export default (async function ltiRegistrationRoutes(app) {
-  app.get('/lti/tool', { schema: { tags, summary: "The tool's LTI URLs, to paste into a platform (administrators)", response: { 200: toolOut, ...errors } } }, async (request) => {
-    requireAdmin(request.principal);
-    return toolUrls(request);
-  });
+  app.get(
+    '/lti/tool',
+    { schema: { tags, summary: "The tool's LTI URLs, to paste into a platform (administrators)", response: { 200: toolOut, ...errors } } },
+    async (request) => {
+      requireAdmin(request.principal);
+      return toolUrls(request);
+    },
+  );
 
   app.get(
     '/lti/registrations',
@@ -82,7 +92,7 @@ export default (async function ltiRegistrationRoutes(app) {
     {
       schema: {
         tags,
-        summary: "Deletes a registration (administrators): its launches stop; users and courses it made stay",
+        summary: 'Deletes a registration (administrators): its launches stop; users and courses it made stay',
         params: z.strictObject({ registrationId: uuid }),
         response: { 204: noContent, ...errors },
       },

@@ -55,7 +55,13 @@ export default (async function ltiToolRoutes(app) {
 
   app.get(
     '/lti/jwks',
-    { schema: { tags, summary: "The tool's public keys (JWKS): the current key and older ones not yet retired", response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) } } },
+    {
+      schema: {
+        tags,
+        summary: "The tool's public keys (JWKS): the current key and older ones not yet retired",
+        response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) },
+      },
+    },
     async (_request, reply) => {
       await currentSigningKey(app.prisma);
       void reply.header('cache-control', 'public, max-age=300');

@@ -67,7 +67,11 @@ async function refreshNow(): Promise<boolean> {
   let res: Response;
   try {
     res = bodyRefreshToken
-      ? await fetch(`${AUTH}refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: bodyRefreshToken }) })
+      ? await fetch(`${AUTH}refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken: bodyRefreshToken }),
+        })
       : await fetch(`${AUTH}refresh`, { method: 'POST', credentials: 'same-origin' });
   } catch {
     return false; // offline: keep the session as it is; the caller's request failed anyway
@@ -92,10 +96,12 @@ export function refresh(seen: string | null = accessToken): Promise<boolean> {
       if (navigator.locks) {
         // In a third-party iframe (an LTI launch) with partitioned or blocked storage, the lock
         // request itself is denied (SecurityError): then refresh without it, as a lone tab would.
-        const locked = await navigator.locks.request('quizgrad-refresh', () => refreshNow()).catch((err: unknown) => {
-          if (err instanceof DOMException && err.name === 'SecurityError') return null;
-          throw err;
-        });
+        const locked = await navigator.locks
+          .request('quizgrad-refresh', () => refreshNow())
+          .catch((err: unknown) => {
+            if (err instanceof DOMException && err.name === 'SecurityError') return null;
+            throw err;
+          });
         if (locked !== null) return locked;
       }
       return await refreshNow();

@@ -94,7 +94,9 @@ export function LtiAdminPage() {
                     <td>
                       <ActionButton
                         kind="danger"
-                        onClick={() => must(api.DELETE('/api/v1/lti/registrations/{registrationId}', { params: { path: { registrationId: r.id } } })).then(regs.reload)}
+                        onClick={() =>
+                          must(api.DELETE('/api/v1/lti/registrations/{registrationId}', { params: { path: { registrationId: r.id } } })).then(regs.reload)
+                        }
                       >
                         Delete<span class="visually-hidden"> {r.issuer}</span>
                       </ActionButton>

@@ -23,8 +23,7 @@ export function DeepLinkPage({ params }: PageProps) {
       {dl.data?.answered && <p>This request was answered already. Start again from the platform to add another exam.</p>}
       {dl.data && !dl.data.answered && dl.data.exams.length === 0 && (
         <p>
-          The course has no published exam yet. <a href={`/courses/${dl.data.courseId}`}>Open the course</a> to publish one, then start again from the
-          platform.
+          The course has no published exam yet. <a href={`/courses/${dl.data.courseId}`}>Open the course</a> to publish one, then start again from the platform.
         </p>
       )}
       {dl.data && !dl.data.answered && dl.data.exams.length > 0 && (
