@@ -55,6 +55,17 @@ export class Registrations {
     return row;
   }
 
+  /** update(id, {deploymentIds?, platformOrigins?}): the changed registration, or null when there is none. */
+  async update(id: string, change: { deploymentIds?: string[]; platformOrigins?: string[] }): Promise<LtiRegistration | null> {
+    const data = {
+      ...(change.deploymentIds ? { deploymentIds: [...new Set(change.deploymentIds)] } : {}),
+      ...(change.platformOrigins ? { platformOrigins: [...new Set(change.platformOrigins.map((o) => originOf(o) ?? o))] } : {}),
+    };
+    const r = await this.prisma.ltiRegistration.updateMany({ where: { id }, data });
+    this.origins = undefined;
+    return r.count === 1 ? this.prisma.ltiRegistration.findUnique({ where: { id } }) : null;
+  }
+
   async remove(id: string): Promise<boolean> {
     const r = await this.prisma.ltiRegistration.deleteMany({ where: { id } });
     this.origins = undefined;

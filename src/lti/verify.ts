@@ -19,6 +19,8 @@ import type { PlatformKeys } from './platform-keys.js';
 const refused = (message: string) => new AppError(401, 'LTI_LAUNCH_REFUSED', message);
 
 const str = z.string().min(1).max(4000);
+/** A service URL of the platform (the tool fetches or posts to it): http(s) only. */
+const serviceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000);
 const claimsSchema = z.object({
   sub: str,
   nonce: str,
@@ -35,10 +37,10 @@ const claimsSchema = z.object({
   [CLAIM.resourceLink]: z.object({ id: str, title: z.string().max(500).optional() }).optional(),
   [CLAIM.targetLinkUri]: z.string().max(2000).optional(),
   [CLAIM.custom]: z.record(z.string(), z.unknown()).optional(),
-  [CLAIM.ags]: z.object({ scope: z.array(z.string()).default([]), lineitems: z.url().optional(), lineitem: z.url().optional() }).optional(),
-  [CLAIM.nrps]: z.object({ context_memberships_url: z.url() }).optional(),
+  [CLAIM.ags]: z.object({ scope: z.array(z.string()).default([]), lineitems: serviceUrl.optional(), lineitem: serviceUrl.optional() }).optional(),
+  [CLAIM.nrps]: z.object({ context_memberships_url: serviceUrl }).optional(),
   [CLAIM.deepLinkingSettings]: z
-    .object({ deep_link_return_url: z.url(), accept_types: z.array(z.string()).default([]), data: z.string().max(4000).optional() })
+    .object({ deep_link_return_url: serviceUrl, accept_types: z.array(z.string()).default([]), data: z.string().max(4000).optional() })
     .optional(),
 });
 

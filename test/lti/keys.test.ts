@@ -127,6 +127,16 @@ describe('frame-ancestors', () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(await t.ctx.app.lti.registrations.frameOrigins()).toContain('https://moodle.example.edu');
+    const id = res.json<{ id: string }>().id;
+    const patched = await t.ctx.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/lti/registrations/${id}`,
+      headers: admin.auth,
+      payload: { deploymentIds: ['1', '7'], platformOrigins: ['https://lms.example.edu/some/path'] },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({ deploymentIds: ['1', '7'], platformOrigins: ['https://lms.example.edu'] });
+    expect(await t.ctx.app.lti.registrations.frameOrigins()).toContain('https://lms.example.edu');
     const del = await t.ctx.app.inject({ method: 'DELETE', url: `/api/v1/lti/registrations/${res.json<{ id: string }>().id}`, headers: admin.auth });
     expect(del.statusCode).toBe(204);
     expect(await t.ctx.app.lti.registrations.frameOrigins()).not.toContain('https://moodle.example.edu');
@@ -139,8 +149,10 @@ describe('frame-ancestors', () => {
       ['GET', '/api/v1/lti/tool'],
       ['POST', '/api/v1/lti/registration-invites'],
       ['DELETE', '/api/v1/lti/registrations/00000000-0000-4000-8000-000000000000'],
+      ['PATCH', '/api/v1/lti/registrations/00000000-0000-4000-8000-000000000000'],
     ] as const) {
-      expect((await t.ctx.app.inject({ method, url, headers: u.auth })).statusCode, url).toBe(403);
+      const res = await t.ctx.app.inject({ method, url, headers: u.auth, ...(method === 'PATCH' ? { payload: {} } : {}) });
+      expect(res.statusCode, url).toBe(403);
     }
     const tool = await t.ctx.app.inject({ method: 'GET', url: '/api/v1/lti/tool', headers: admin.auth });
     expect(tool.json()).toMatchObject({ jwksUrl: expect.stringMatching(/\/lti\/jwks$/), loginUrl: expect.stringMatching(/\/lti\/login$/) });

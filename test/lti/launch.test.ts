@@ -95,6 +95,17 @@ describe('launch', () => {
     expectRefused(await launch(t, { claims: learner('learner-1', { [`${LTI}resource_link`]: undefined }) }), /resource_link/);
   });
 
+  it('refuses service URLs that are not http(s) (the tool would fetch or post to them)', async () => {
+    const dl = t.platform.deepLinkingClaims({ sub: 'teacher-x', roles: [ROLE.instructor] });
+    const settings = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
+    expectRefused(
+      await launch(t, { claims: { ...dl, [settings]: { deep_link_return_url: 'javascript:alert(1)', accept_types: ['ltiResourceLink'] } } }),
+      /deep_link_return_url.*http/,
+    );
+    const nrps = 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice';
+    expectRefused(await launch(t, { claims: learner('learner-1', { [nrps]: { context_memberships_url: 'file:///etc/passwd' } }) }), /context_memberships_url/);
+  });
+
   it('refuses an expired login (state older than ten minutes)', async () => {
     const r = await launch(
       t,

@@ -87,6 +87,28 @@ export default (async function ltiRegistrationRoutes(app) {
     },
   );
 
+  app.patch(
+    '/lti/registrations/:registrationId',
+    {
+      schema: {
+        tags,
+        summary: "Changes a registration's deployment ids or framing origins (administrators), e.g. a deployment added in the platform",
+        params: z.strictObject({ registrationId: uuid }),
+        body: z.strictObject({
+          deploymentIds: z.array(z.string().trim().min(1).max(500)).min(1).max(100).optional(),
+          platformOrigins: z.array(httpUrl).max(20).optional(),
+        }),
+        response: { 200: registrationOut, ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request.principal);
+      const r = await app.lti.registrations.update(request.params.registrationId, request.body);
+      if (!r) throw notFound('registration');
+      return r;
+    },
+  );
+
   app.delete(
     '/lti/registrations/:registrationId',
     {
