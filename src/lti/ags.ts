@@ -42,7 +42,7 @@ export async function createLineItem(
   item: { label: string; scoreMaximum: number; resourceLinkId: string; tag?: string },
 ): Promise<string> {
   const token = await tokens.token(reg, [SCOPE.lineItem]);
-  const res = await fetch(container, {
+  const res = await tokens.http(container, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': LINE_ITEM_CONTENT_TYPE, accept: LINE_ITEM_CONTENT_TYPE },
     body: JSON.stringify({ ...item, scoreMaximum: item.scoreMaximum > 0 ? item.scoreMaximum : 1 }),
@@ -61,7 +61,7 @@ export async function createLineItem(
 /** publishScore(tokens, reg, lineItem, score): POSTs the score; throws PlatformHttpError on anything but a 2xx. */
 export async function publishScore(tokens: ServiceTokens, reg: LtiRegistration, lineItem: string, score: Score): Promise<number> {
   const token = await tokens.token(reg, [SCOPE.score]);
-  const res = await fetch(scoresUrl(lineItem), {
+  const res = await tokens.http(scoresUrl(lineItem), {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': SCORE_CONTENT_TYPE },
     body: JSON.stringify(score),

@@ -15,6 +15,7 @@ import { AppError } from '../errors.js';
 import { SCOPE, TOOL_CONFIGURATION } from './claims.js';
 import { originOf, type Registrations } from './registrations.js';
 import { platformFailed } from './service-token.js';
+import type { LtiFetch } from './http.js';
 
 export const INVITE_TTL_MS = 7 * 86_400_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -71,10 +72,10 @@ export function toolRegistration(toolOrigin: string): Record<string, unknown> {
   };
 }
 
-async function fetchJson(url: string, init: RequestInit, what: string): Promise<unknown> {
+async function fetchJson(http: LtiFetch, url: string, init: RequestInit, what: string): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
+    res = await http(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
   } catch (err) {
     throw platformFailed(`${what}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -89,7 +90,7 @@ async function fetchJson(url: string, init: RequestInit, what: string): Promise<
 
 /** register(deps, params, toolOrigin, now): the stored registration, or 4xx/502 naming what failed. */
 export async function dynamicRegister(
-  deps: { prisma: PrismaClient; registrations: Registrations },
+  deps: { prisma: PrismaClient; registrations: Registrations; fetch: LtiFetch },
   p: { openid_configuration: string; registration_token?: string; invite: string },
   toolOrigin: string,
   now: Date,
@@ -102,7 +103,7 @@ export async function dynamicRegister(
     throw new AppError(401, 'LTI_LAUNCH_REFUSED', 'the registration invite is unknown, used or expired: ask an administrator for a new registration URL');
   const configOrigin = originOf(p.openid_configuration);
   if (!configOrigin || !/^https?:/.test(configOrigin)) throw new AppError(400, 'VALIDATION_ERROR', 'openid_configuration must be an http(s) URL');
-  const raw = await fetchJson(p.openid_configuration, { headers: { accept: 'application/json' } }, "reading the platform's openid-configuration");
+  const raw = await fetchJson(deps.fetch, p.openid_configuration, { headers: { accept: 'application/json' } }, "reading the platform's openid-configuration");
   const parsed = openidConfiguration.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
@@ -114,6 +115,7 @@ export async function dynamicRegister(
     throw new AppError(400, 'VALIDATION_ERROR', `the configuration's issuer ${conf.issuer.slice(0, 200)} is not on ${configOrigin}`);
   const answer = registrationResponse.safeParse(
     await fetchJson(
+      deps.fetch,
       conf.registration_endpoint,
       {
         method: 'POST',

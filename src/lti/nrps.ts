@@ -59,7 +59,7 @@ export async function syncRoster(prisma: PrismaClient, tokens: ServiceTokens, co
     for (let page = 0; url && page < MAX_PAGES; page++) {
       let res: Response;
       try {
-        res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: MEMBERSHIPS_CONTENT_TYPE }, signal: AbortSignal.timeout(15_000) });
+        res = await tokens.http(url, { headers: { authorization: `Bearer ${token}`, accept: MEMBERSHIPS_CONTENT_TYPE }, signal: AbortSignal.timeout(15_000) });
       } catch (err) {
         throw platformFailed(`the memberships URL did not answer: ${err instanceof Error ? err.message : String(err)}`);
       }

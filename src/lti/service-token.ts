@@ -11,6 +11,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { LtiRegistration } from '../generated/prisma/client.js';
 import { AppError } from '../errors.js';
 import { currentSigningKey } from './keys.js';
+import type { LtiFetch } from './http.js';
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive().optional(), scope: z.string().optional() });
 
@@ -36,6 +37,8 @@ export class ServiceTokens {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly now: () => Date,
+    /** How platforms are reached (the AGS and NRPS calls use it too). */
+    readonly http: LtiFetch,
   ) {}
 
   /** token(reg, scopes): a bearer token for the scopes (cached), or 502 LTI_PLATFORM_FAILED. */
@@ -53,7 +56,7 @@ export class ServiceTokens {
     });
     let res: Response;
     try {
-      res = await fetch(reg.tokenUrl, {
+      res = await this.http(reg.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,

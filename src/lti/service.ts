@@ -3,16 +3,20 @@ import type { PrismaClient } from '../db/client.js';
 import { PlatformKeys } from './platform-keys.js';
 import { Registrations } from './registrations.js';
 import { ServiceTokens } from './service-token.js';
+import { defaultFetch, type LtiFetch } from './http.js';
 
 export class LtiService {
   readonly registrations: Registrations;
   readonly platformKeys: PlatformKeys;
   readonly tokens: ServiceTokens;
+  /** Every request to a platform goes through this. */
+  readonly fetch: LtiFetch;
 
-  constructor(prisma: PrismaClient, now: () => Date, opts: { jwksCooldownMs: number }) {
+  constructor(prisma: PrismaClient, now: () => Date, opts: { jwksCooldownMs: number; fetch?: LtiFetch }) {
+    this.fetch = opts.fetch ?? defaultFetch;
     this.registrations = new Registrations(prisma, now);
-    this.platformKeys = new PlatformKeys(opts.jwksCooldownMs);
-    this.tokens = new ServiceTokens(prisma, now);
+    this.platformKeys = new PlatformKeys(opts.jwksCooldownMs, this.fetch);
+    this.tokens = new ServiceTokens(prisma, now, this.fetch);
   }
 
   /** forget(registrationId): a deleted registration's caches. */
