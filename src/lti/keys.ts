@@ -35,7 +35,7 @@ export async function retireToolKey(prisma: PrismaClient, kid: string, at: Date)
 /** publishedKeys(prisma): the JWKS: every key not retired, newest first. */
 export async function publishedKeys(prisma: PrismaClient): Promise<{ keys: JWK[] }> {
   const rows = await prisma.ltiToolKey.findMany({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
-  return { keys: rows.map((r) => jwkSchema.parse(r.publicJwk) as JWK) };
+  return { keys: rows.map((r): JWK => jwkSchema.parse(r.publicJwk)) };
 }
 
 /** currentSigningKey(prisma): the newest key not retired (one is made on first use). */
@@ -45,7 +45,7 @@ export async function currentSigningKey(prisma: PrismaClient): Promise<SigningKe
     await rotateToolKey(prisma);
     row = await prisma.ltiToolKey.findFirstOrThrow({ where: { retiredAt: null }, orderBy: { createdAt: 'desc' } });
   }
-  const jwk = z.looseObject({ kty: z.literal('RSA'), d: z.string() }).parse(row.privateJwk) as JWK;
+  const jwk: JWK = z.looseObject({ kty: z.literal('RSA'), d: z.string() }).parse(row.privateJwk);
   const key = await importJWK(jwk, 'RS256');
   if (key instanceof Uint8Array) throw new Error('an RSA private JWK imported as a secret');
   return { kid: row.kid, key };

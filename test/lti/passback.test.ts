@@ -201,6 +201,24 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     expect((await round()).scoresSent).toBe(0);
   });
 
+  it('two dispatchers at once (two instances): each score is sent once', async () => {
+    await studentTakesExam('student-6');
+    await studentTakesExam('student-7');
+    const before = t.platform.scores.length;
+    const second = await buildApp({ config: testConfig(), db: t.ctx.tdb.db, logger: false });
+    try {
+      t.ctx.clock.now = new Date();
+      const [a, b] = await Promise.all([t.ctx.app.webhooks.runOnce(), second.webhooks.runOnce()]);
+      // Whichever fanned out, the other finds nothing to claim, or claims the deliveries the first did not.
+      const extra = await second.webhooks.runOnce();
+      expect(a.scoresSent + b.scoresSent + extra.scoresSent).toBe(2);
+    } finally {
+      await second.close();
+    }
+    const subs = t.platform.scores.slice(before).map((x) => x.body.userId);
+    expect(subs.sort()).toEqual(['student-6', 'student-7']);
+  });
+
   it("the score sent is the exam's score by its policy (best attempt): a worse second attempt publishes the best one again", async () => {
     const exam2 = await t.ctx.app.prisma.exam.create({
       data: {
