@@ -1,8 +1,9 @@
 /**
  * Automatic grade passback: the outbox's second consumer. In the webhook dispatcher's fan-out
  * transaction (the same claimed, SKIP LOCKED event rows), every attempt.finished and
- * score.changed event of an exam that an LTI resource link opens, for a user with an LTI
- * identity of that link's platform, gets one LtiScoreDelivery per link. Due deliveries are then
+ * score.changed event of an exam that an LTI resource link opens, for a student of the course
+ * with an LTI identity of that link's platform, gets one LtiScoreDelivery per link (staff trying
+ * an exam out publish nothing: platforms refuse grades for instructors). Due deliveries are then
  * leased, sent (AGS score POST) and retried with the dispatcher's backoff, exactly as webhook
  * deliveries are: all state is in the database, so a platform outage or a restart loses nothing.
  * What is sent is the student's exam score by the exam's score policy (best, latest, average of
@@ -59,6 +60,7 @@ export class LtiScoreDispatch {
       FROM "OutboxEvent" e
       JOIN "LtiResourceLink" l ON l."examId" = (e.payload->>'examId')::uuid
       JOIN "LtiUser" u ON u."userId" = (e.payload->>'userId')::uuid AND u.issuer = l.issuer
+      JOIN "Membership" m ON m."userId" = u."userId" AND m."courseId" = e."courseId" AND m.role = 'STUDENT'
       WHERE e.id = ANY(${eventIds}::uuid[]) AND e.type IN ('attempt.finished', 'score.changed')
       ON CONFLICT ("eventId", "resourceLinkId") DO NOTHING`);
   }

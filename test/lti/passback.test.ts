@@ -264,5 +264,9 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     const la = (await api(local.auth, 'POST', `/exams/${examId}/attempts`)).json<{ id: string }>();
     expect((await api(local.auth, 'POST', `/attempts/${la.id}/finish`)).statusCode).toBe(200);
     expect(await round()).toMatchObject({ fannedOut: expect.any(Number), scoresSent: 0 });
+    // Nor does the LTI instructor trying the exam out (platforms refuse grades for staff).
+    const ta = (await api(teacher.auth, 'POST', `/exams/${examId}/attempts`)).json<{ id: string }>();
+    expect((await api(teacher.auth, 'POST', `/attempts/${ta.id}/finish`)).statusCode).toBe(200);
+    expect(await round()).toMatchObject({ fannedOut: 1, scoresSent: 0 });
   });
 });
