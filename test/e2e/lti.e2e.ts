@@ -139,6 +139,8 @@ describe('administrators', () => {
       .getByRole('status')
       .filter({ hasText: /\/lti\/register\?invite=/ })
       .waitFor();
+    await press(page, page.getByRole('button', { name: 'Rotate the signing key' }));
+    await page.getByRole('button', { name: /^Retire key / }).waitFor();
     await look(page, 'lti-admin');
     await page.context().close();
   });

@@ -60,6 +60,25 @@ describe('tool keys', () => {
     expect((await kids()).map((k) => k.kid)).toEqual([fresh]);
   });
 
+  it('administrators rotate and retire keys over the API', async () => {
+    const list = async () =>
+      (await t.ctx.app.inject({ method: 'GET', url: '/api/v1/lti/keys', headers: admin.auth })).json<{
+        items: { kid: string; current: boolean; retiredAt: string | null }[];
+      }>().items;
+    const before = await list();
+    const rotated = await t.ctx.app.inject({ method: 'POST', url: '/api/v1/lti/keys', headers: admin.auth });
+    expect(rotated.statusCode).toBe(201);
+    const after = rotated.json<{ items: { kid: string; current: boolean }[] }>().items;
+    expect(after).toHaveLength(before.length + 1);
+    expect(after[0].current).toBe(true);
+    const previous = before.find((k) => k.current);
+    expect((await kids()).map((k) => k.kid)).toContain(previous?.kid);
+    const retired = await t.ctx.app.inject({ method: 'POST', url: `/api/v1/lti/keys/${previous?.kid}/retire`, headers: admin.auth });
+    expect(retired.statusCode).toBe(200);
+    expect((await kids()).map((k) => k.kid)).toEqual([after[0].kid]);
+    expect((await t.ctx.app.inject({ method: 'POST', url: '/api/v1/lti/keys/nope/retire', headers: admin.auth })).statusCode).toBe(404);
+  });
+
   it('tokens are cached per registration and scopes', async () => {
     const reg = await t.ctx.app.prisma.ltiRegistration.findFirstOrThrow();
     const n = t.platform.tokenRequests.length;
@@ -150,6 +169,9 @@ describe('frame-ancestors', () => {
       ['POST', '/api/v1/lti/registration-invites'],
       ['DELETE', '/api/v1/lti/registrations/00000000-0000-4000-8000-000000000000'],
       ['PATCH', '/api/v1/lti/registrations/00000000-0000-4000-8000-000000000000'],
+      ['GET', '/api/v1/lti/keys'],
+      ['POST', '/api/v1/lti/keys'],
+      ['POST', '/api/v1/lti/keys/x/retire'],
     ] as const) {
       const res = await t.ctx.app.inject({ method, url, headers: u.auth, ...(method === 'PATCH' ? { payload: {} } : {}) });
       expect(res.statusCode, url).toBe(403);

@@ -71,6 +71,7 @@ function fill(path: string): string {
     if (name === 'templateId' || name === 'slug') return 'some-template';
     if (name === 'version') return '1';
     if (name === 'code') return 'NOSUCHCODE';
+    if (name === 'kid') return 'no-such-kid';
     if (name.endsWith('Id')) return '00000000-0000-4000-8000-000000000000';
     throw new Error(`the auth walk cannot fill {${name}} in ${path}: add it to fill()`);
   });

@@ -135,6 +135,7 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         // LTI: a registration (administrators only) and a deep-linking request nobody made.
         registrationId: '00000000-0000-4000-8000-000000000003',
         deepLinkId: '00000000-0000-4000-8000-000000000004',
+        kid: 'no-such-kid',
       };
       const bodies: Record<string, unknown> = { answers: wrong };
       let sawReleased = false;

@@ -9,6 +9,7 @@ import { requireAdmin } from '../../authz/index.js';
 import { ownOrigin } from '../../auth/sessions.js';
 import { notFound } from '../../errors.js';
 import { newInvite } from '../../lti/dynamic-registration.js';
+import { currentSigningKey, retireToolKey, rotateToolKey } from '../../lti/keys.js';
 import { errors, noContent, uuid } from '../schemas.js';
 
 const tags = ['lti'];
@@ -124,6 +125,63 @@ export default (async function ltiRegistrationRoutes(app) {
       if (!(await app.lti.registrations.remove(request.params.registrationId))) throw notFound('registration');
       app.lti.forget(request.params.registrationId);
       return reply.status(204).send(null);
+    },
+  );
+
+  const keyOut = z.object({ kid: z.string(), createdAt: z.date(), retiredAt: z.date().nullable(), current: z.boolean() });
+  const keysView = async () => {
+    const { kid: current } = await currentSigningKey(app.prisma);
+    const rows = await app.prisma.ltiToolKey.findMany({ orderBy: { createdAt: 'desc' }, select: { kid: true, createdAt: true, retiredAt: true } });
+    return { items: rows.map((r) => ({ ...r, current: r.kid === current })) };
+  };
+
+  app.get(
+    '/lti/keys',
+    {
+      schema: {
+        tags,
+        summary: "The tool's signing keys, newest first (administrators; public parts are at /lti/jwks)",
+        response: { 200: z.object({ items: z.array(keyOut) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request.principal);
+      return keysView();
+    },
+  );
+
+  app.post(
+    '/lti/keys',
+    {
+      schema: {
+        tags,
+        summary: 'Rotates the signing key (administrators): a new key signs from now on; the old one stays in the JWKS until retired',
+        response: { 201: z.object({ items: z.array(keyOut) }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request.principal);
+      await rotateToolKey(app.prisma);
+      return reply.code(201).send(await keysView());
+    },
+  );
+
+  app.post(
+    '/lti/keys/:kid/retire',
+    {
+      schema: {
+        tags,
+        summary: 'Retires a signing key (administrators): it leaves the JWKS and signs nothing more',
+        params: z.strictObject({ kid: z.string().min(1).max(100) }),
+        response: { 200: z.object({ items: z.array(keyOut) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireAdmin(request.principal);
+      const key = await app.prisma.ltiToolKey.findUnique({ where: { kid: request.params.kid }, select: { kid: true } });
+      if (!key) throw notFound('key');
+      await retireToolKey(app.prisma, key.kid, app.now());
+      return keysView();
     },
   );
 

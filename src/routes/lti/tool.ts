@@ -123,7 +123,12 @@ export default (async function ltiToolRoutes(app) {
       },
     },
     async (request, reply) => {
-      const reg = await dynamicRegister({ prisma: app.prisma, registrations: app.lti.registrations, fetch: app.lti.fetch }, request.query, toolOrigin(request), app.now());
+      const reg = await dynamicRegister(
+        { prisma: app.prisma, registrations: app.lti.registrations, fetch: app.lti.fetch },
+        request.query,
+        toolOrigin(request),
+        app.now(),
+      );
       const frame = ["'self'", originOf(request.query.openid_configuration) ?? "'self'"];
       return sendPage(
         reply,

@@ -18,6 +18,7 @@ const list = (s: string) =>
 export function LtiAdminPage() {
   const tool = useResource(() => must(api.GET('/api/v1/lti/tool')), []);
   const regs = useResource(() => must(api.GET('/api/v1/lti/registrations')), []);
+  const keys = useResource(() => must(api.GET('/api/v1/lti/keys')), []);
   const [addError, setAddError] = useState<ApiError | null>(null);
   const [added, setAdded] = useState<string | null>(null);
   const [invite, setInvite] = useState<{ url: string; expiresAt: string } | null>(null);
@@ -107,6 +108,33 @@ export function LtiAdminPage() {
             </table>
           </div>
         )}
+      </section>
+      <section aria-labelledby="keys-h">
+        <h2 id="keys-h">The tool’s signing keys</h2>
+        <p>
+          A new key signs from the moment it is made; older keys stay in the keyset until retired, so platforms that cached them keep working. Retire an old key
+          once the platforms have had time to fetch the new keyset.
+        </p>
+        <ErrorMessage error={keys.error} />
+        {keys.data && (
+          <ul class="key-list">
+            {keys.data.items.map((k) => (
+              <li key={k.kid}>
+                <code>{k.kid.slice(0, 16)}…</code> made {formatDateTime(k.createdAt)}
+                {k.current ? ' · current' : k.retiredAt ? ` · retired ${formatDateTime(k.retiredAt)}` : ' · published'}{' '}
+                {!k.current && !k.retiredAt && (
+                  <ActionButton
+                    kind="danger"
+                    onClick={() => must(api.POST('/api/v1/lti/keys/{kid}/retire', { params: { path: { kid: k.kid } } })).then(keys.reload)}
+                  >
+                    Retire<span class="visually-hidden"> key {k.kid.slice(0, 16)}</span>
+                  </ActionButton>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        <ActionButton onClick={() => must(api.POST('/api/v1/lti/keys')).then(keys.reload)}>Rotate the signing key</ActionButton>
       </section>
       <section aria-labelledby="add-h">
         <h2 id="add-h">Add a platform by hand</h2>
