@@ -101,6 +101,13 @@ describe('LTI 1.3 launch and automatic grade passback', () => {
     const again = await fetch(`${t.tool}/lti/register${url.search}&${q}`, { headers: { accept: 'application/json' } });
     expect(again.status).toBe(401);
     expect((await again.json()).code).toBe('LTI_LAUNCH_REFUSED');
+    // Its page for a browser names the refusal and may show in the frame of the (not registered) platform that is registering.
+    const unregistered = t.platform.origin.replace('127.0.0.1', 'localhost');
+    const other = new URLSearchParams({ openid_configuration: `${unregistered}/.well-known/openid-configuration`, registration_token: 'x' });
+    const page = await fetch(`${t.tool}/lti/register${url.search}&${other}`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('invite is unknown, used or expired');
+    expect(page.headers.get('content-security-policy')).toContain(`frame-ancestors 'self' ${t.platform.origin} ${unregistered}`);
   });
 
   it("an instructor's launch (login by POST) makes the course and enrols them as its instructor", async () => {

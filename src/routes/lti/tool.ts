@@ -40,6 +40,12 @@ export default (async function ltiToolRoutes(app) {
   });
 
   const frameAll = async () => ["'self'", ...(await app.lti.registrations.frameOrigins())];
+  // A platform registering dynamically is not registered yet: its refusal page must still show in its frame.
+  const registeringOrigin = (request: FastifyRequest): string[] => {
+    if (!request.url.startsWith('/lti/register?')) return [];
+    const o = originOf(new URLSearchParams(request.url.slice('/lti/register?'.length)).get('openid_configuration') ?? '');
+    return o && /^https?:\/\/[^\s;,']+$/.test(o) ? [o] : [];
+  };
 
   app.setErrorHandler(async (err, request, reply) => {
     const body = toErrorBody(err);
@@ -49,7 +55,7 @@ export default (async function ltiToolRoutes(app) {
       reply,
       body.statusCode,
       { title: 'LTI launch refused', body: `<h1>This launch did not work</h1><p>${escapeHtml(body.message)}</p><p>Code: <code>${body.code}</code></p>` },
-      { frameAncestors: await frameAll() },
+      { frameAncestors: [...(await frameAll()), ...registeringOrigin(request)] },
     );
   });
 
