@@ -18,6 +18,7 @@ import webPlugin from './plugins/web.js';
 import servicesPlugin, { type Clock } from './plugins/services.js';
 import healthRoutes from './routes/health/index.js';
 import apiRoutes from './routes/index.js';
+import ltiToolRoutes from './routes/lti/tool.js';
 
 export interface AppDeps {
   config: Config;
@@ -83,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });
+  // The LTI tool's fixed public URLs (/lti/…): each carries its own credentials.
+  await app.register(ltiToolRoutes);
   await app.ready();
   return app;
 }

@@ -64,6 +64,8 @@ const envSchema = z
      * (src/net/outbound.ts). Unset: refused in production, allowed otherwise.
      */
     OUTBOUND_PRIVATE_ADDRESSES: z.enum(['allow', 'refuse']).optional(),
+    /** LTI: after refetching a platform's JWKS for an unknown kid, the next refetch waits this long. */
+    LTI_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   })
   .superRefine((env, ctx) => {
     const secret = env.JWT_SECRET;

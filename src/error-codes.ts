@@ -19,6 +19,14 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, description: 'no such resource, or not one the caller may see (ids cannot be probed)' },
   ROUTE_NOT_FOUND: { status: 404, description: 'no route for this method and path' },
   INVITE_INVALID: { status: 404, description: 'the invite code is unknown, revoked, expired or used up' },
+  LTI_UNKNOWN_PLATFORM: { status: 400, description: 'no LTI registration matches the issuer (and client id) of the login or launch' },
+  LTI_LAUNCH_REFUSED: {
+    status: 401,
+    description:
+      'the LTI launch did not verify: its id_token (signature, issuer, audience, expiry, nonce, deployment, message type, version), its state, or its one-time code',
+  },
+  LTI_NOT_AVAILABLE: { status: 409, description: 'the LTI link or context has no such service (no line item, no memberships URL), or nothing to launch into' },
+  LTI_PLATFORM_FAILED: { status: 502, description: 'the LTI platform answered a call of the tool with an error or something unreadable' },
   // 408, 413, 415, 429, 431
   REQUEST_TIMEOUT: { status: 408, description: 'the request (headers and body) was not received in time' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'the body is larger than the limit' },

@@ -9,6 +9,7 @@ import { syncCatalogue } from './catalogue/sync.js';
 import { buildApp } from './app.js';
 import { devJwtSecret, ensureAdmin } from './bootstrap.js';
 import { sweepExpired } from './exams/finish.js';
+import { purgeExpiredLti } from './lti/purge.js';
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../prisma/migrations');
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     config.EXAM_SWEEP_SECONDS > 0
       ? setInterval(() => {
           sweepExpired(app).catch((err: unknown) => app.log.error({ err }, 'exam sweep failed'));
+          purgeExpiredLti(app.prisma, app.now()).catch((err: unknown) => app.log.error({ err }, 'LTI purge failed'));
         }, config.EXAM_SWEEP_SECONDS * 1000).unref()
       : undefined;
 

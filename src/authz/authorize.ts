@@ -197,3 +197,8 @@ export async function authorizeVariant(db: { sql: RawQuery }, p: UserPrincipal, 
   if (!v) throw notFound('variant');
   return variantRef(p, v, context, false);
 }
+
+/** requireAdmin(principal): site-wide settings (LTI registrations) are for administrators only; 403 otherwise. */
+export function requireAdmin(p: Principal): void {
+  if (!p.admin) throw forbidden('this needs a site administrator');
+}

@@ -9,6 +9,7 @@ import { TemplateSandbox } from '../sandbox/index.js';
 import { VariantBuffer } from '../catalogue/variant-buffer.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { outboundFetch, type OutboundFetch } from '../net/outbound.js';
+import { LtiService } from '../lti/service.js';
 
 export type Clock = () => Date;
 
@@ -31,6 +32,8 @@ declare module 'fastify' {
     variantBuffer: VariantBuffer;
     /** Delivers outbox events to webhook endpoints (started by the server; tests call runOnce). */
     webhooks: WebhookDispatcher;
+    /** The LTI 1.3 tool: registrations, platforms' keys, service tokens (lti/). */
+    lti: LtiService;
   }
 }
 
@@ -54,6 +57,7 @@ export default fp(
     app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
     const refuse = (opts.config.OUTBOUND_PRIVATE_ADDRESSES ?? (opts.config.NODE_ENV === 'production' ? 'refuse' : 'allow')) === 'refuse';
     app.decorate('outboundFetch', outboundFetch(refuse));
+    app.decorate('lti', new LtiService(app.prisma, opts.clock, { jwksCooldownMs: opts.config.LTI_JWKS_COOLDOWN_SECONDS * 1000 }));
     const webhooks = new WebhookDispatcher(app);
     app.decorate('webhooks', webhooks);
     app.addHook('onClose', () => webhooks.stop());

@@ -25,21 +25,30 @@ declare module 'fastify' {
 /**
  * The page's Content-Security-Policy: nothing inline, nothing from elsewhere. KaTeX writes its
  * layout into style attributes (style-src-attr), never inline <style> or scripts; images may be
- * data: URLs (KaTeX's SVG pieces).
+ * data: URLs (KaTeX's SVG pieces). No page may be framed, except those an LTI launch opens in
+ * the platform's iframe (frameAncestors: 'self' and the registered platforms' origins), and a
+ * page that posts a form to a platform names it in form-action.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "style-src-attr 'unsafe-inline'",
-  "font-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+export function contentSecurityPolicy(opts: { frameAncestors?: readonly string[]; formAction?: readonly string[] } = {}): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "font-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    `frame-ancestors ${opts.frameAncestors?.length ? opts.frameAncestors.join(' ') : "'none'"}`,
+    `form-action ${["'self'", ...(opts.formAction ?? [])].join(' ')}`,
+  ].join('; ');
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+/** Pages of the app that an LTI launch opens inside the platform's iframe: the sign-in handoff and the deep-linking picker. */
+export const LTI_FRAMEABLE_PAGES = /^\/lti\/(session|deep-link)(\/|$)/;
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -110,6 +119,15 @@ export default fp(
       },
     });
     app.decorate('sendWebApp', (reply: FastifyReply) => reply.sendFile('index.html'));
+    // The one per-request decision of the CSP: the app's LTI pages may be framed by the
+    // registered platforms (every other page stays frame-ancestors 'none').
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (reply.getHeader('content-security-policy') !== CONTENT_SECURITY_POLICY) return payload;
+      if (!LTI_FRAMEABLE_PAGES.test(request.url.split('?', 1)[0])) return payload;
+      const origins = await app.lti.registrations.frameOrigins();
+      void reply.header('content-security-policy', contentSecurityPolicy({ frameAncestors: ["'self'", ...origins] }));
+      return payload;
+    });
   },
   { name: 'web' },
 );

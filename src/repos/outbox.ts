@@ -12,8 +12,8 @@ export const rosterChanged = z.strictObject({
   userId: z.uuid(),
   role: z.enum(['STUDENT', 'TA', 'INSTRUCTOR']).nullable(),
   previousRole: z.enum(['STUDENT', 'TA', 'INSTRUCTOR']).nullable(),
-  /** What made the change: an instructor's edit, an invite code, the course's creation, leaving, an LMS roster sync. */
-  via: z.enum(['staff', 'invite', 'course-created', 'self', 'roster-sync']),
+  /** What made the change: an instructor's edit, an invite code, the course's creation, leaving, an LMS roster sync, an LTI launch or roster pull. */
+  via: z.enum(['staff', 'invite', 'course-created', 'self', 'roster-sync', 'lti']),
 });
 
 /** The attempt and its score, as both attempt events carry them. */

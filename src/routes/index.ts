@@ -23,6 +23,9 @@ import gradebookRoutes from './gradebook/index.js';
 import webhookRoutes from './webhooks/index.js';
 import apiKeyRoutes from './api-keys/index.js';
 import lmsRoutes from './lms/index.js';
+import ltiHandoffRoutes from './lti/handoff.js';
+import ltiRegistrationRoutes from './lti/registrations.js';
+import ltiCourseRoutes from './lti/courses.js';
 import { bearer } from './schemas.js';
 
 /** Every route registered in here needs a signed-in principal (an encapsulated plugin: the hooks stay inside). */
@@ -59,10 +62,14 @@ const signedIn: FastifyPluginAsync = async (app) => {
   await app.register(webhookRoutes);
   await app.register(apiKeyRoutes);
   await app.register(lmsRoutes);
+  await app.register(ltiRegistrationRoutes);
+  await app.register(ltiCourseRoutes);
 };
 
 const apiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(authRoutes, { prefix: '/auth' });
+  // The LTI sign-in handoff: public, it carries a launch's one-time code.
+  await app.register(ltiHandoffRoutes, { prefix: '/auth' });
   await app.register(signedIn);
 };
 export default apiRoutes;

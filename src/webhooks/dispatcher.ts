@@ -10,11 +10,14 @@
  *   MAX_ATTEMPTS, then FAILED. A crash mid-delivery leaves the lease to expire and the
  *   delivery is sent again: at least once, with the event id for de-duplication.
  * Everything it needs is in the database, so a restart loses nothing.
+ * - LTI grade passback rides on the same rounds (lti/score-delivery.ts): its deliveries are made
+ *   in the fan-out transaction, and leased, sent and retried with the same backoff.
  */
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../generated/prisma/client.js';
 import { sign, SIGNATURE_HEADER } from './signature.js';
 import type { OutboundFetch } from '../net/outbound.js';
+import { LtiScoreDispatch } from '../lti/score-delivery.js';
 
 export const MAX_ATTEMPTS = 15;
 const LEASE_SECONDS = 60;
@@ -49,11 +52,14 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  private readonly scores: LtiScoreDispatch;
 
   constructor(
     private readonly app: FastifyInstance,
     private readonly options: DispatchOptions = {},
-  ) {}
+  ) {
+    this.scores = new LtiScoreDispatch(app, { batch: options.batch ?? 100, maxAttempts: MAX_ATTEMPTS, backoffSeconds, now: () => this.now() });
+  }
 
   /** Runs a round every `intervalMs` until stop(). */
   start(intervalMs: number): void {
@@ -74,11 +80,11 @@ export class WebhookDispatcher {
     await this.running;
   }
 
-  /** One round: fan out new events, then send what is due; how many of each. */
-  async runOnce(): Promise<{ fannedOut: number; sent: number }> {
+  /** One round: fan out new events, then send what is due (webhooks, then LTI scores); how many of each. */
+  async runOnce(): Promise<{ fannedOut: number; sent: number; scoresSent: number }> {
     const fannedOut = await this.fanOut();
-    const sent = await this.deliverDue();
-    return { fannedOut, sent };
+    const [sent, scoresSent] = await Promise.all([this.deliverDue(), this.scores.deliverDue()]);
+    return { fannedOut, sent, scoresSent };
   }
 
   private now(): Date {
@@ -98,6 +104,7 @@ export class WebhookDispatcher {
         FROM "OutboxEvent" e JOIN "WebhookEndpoint" w ON w."courseId" = e."courseId" AND w."disabledAt" IS NULL AND e.type = ANY(w.events)
         WHERE e.id = ANY(${ids}::uuid[])
         ON CONFLICT ("eventId", "endpointId") DO NOTHING`);
+      await this.scores.fanOut(tx, ids);
       await tx.query(Prisma.sql`UPDATE "OutboxEvent" SET "fannedOutAt" = ${this.now()}::timestamptz WHERE id = ANY(${ids}::uuid[])`);
       return events.length;
     });

@@ -93,6 +93,57 @@ describe('migrations', () => {
     const outboxEvent = await p.outboxEvent.create({ data: { courseId: course.id, type: 'roster.changed', payload: { change: 'added' } } });
     const webhook = await p.webhookEndpoint.create({ data: { courseId: course.id, url: 'https://example.org/hook', secret: 's', events: ['roster.changed'] } });
     const delivery = await p.webhookDelivery.create({ data: { eventId: outboxEvent.id, endpointId: webhook.id } });
+    const ltiRegistration = await p.ltiRegistration.create({
+      data: {
+        issuer: 'https://lms.example.org',
+        clientId: 'c1',
+        deploymentIds: ['d1', 'd2'],
+        authLoginUrl: 'https://lms.example.org/auth',
+        tokenUrl: 'https://lms.example.org/token',
+        jwksUrl: 'https://lms.example.org/jwks',
+        platformOrigins: ['https://lms.example.org'],
+      },
+    });
+    const ltiInvite = await p.ltiRegistrationInvite.create({ data: { tokenHash: 'ih', createdBy: user.id, expiresAt: new Date('2030-01-01') } });
+    const ltiKey = await p.ltiToolKey.create({ data: { kid: 'k1', publicJwk: { kty: 'RSA', n: 'x', e: 'AQAB' }, privateJwk: { kty: 'RSA', d: 'y' } } });
+    const ltiState = await p.ltiLaunchState.create({
+      data: { state: 's1', nonce: 'n1', registrationId: ltiRegistration.id, expiresAt: new Date('2030-01-01') },
+    });
+    const ltiNonce = await p.ltiUsedNonce.create({ data: { issuer: 'https://lms.example.org', nonce: 'n1', expiresAt: new Date('2030-01-01') } });
+    const ltiUser = await p.ltiUser.create({ data: { issuer: 'https://lms.example.org', sub: 'sub-1', userId: user.id } });
+    const ltiContext = await p.ltiContext.create({
+      data: {
+        issuer: 'https://lms.example.org',
+        contextId: 'ctx',
+        registrationId: ltiRegistration.id,
+        courseId: course.id,
+        title: 'DL',
+        membershipsUrl: 'https://lms.example.org/m',
+      },
+    });
+    const ltiLink = await p.ltiResourceLink.create({
+      data: {
+        issuer: 'https://lms.example.org',
+        resourceLinkId: 'rl',
+        registrationId: ltiRegistration.id,
+        contextId: ltiContext.id,
+        examId: exam.id,
+        lineItemUrl: 'https://lms.example.org/li/1',
+      },
+    });
+    const ltiScore = await p.ltiScoreDelivery.create({ data: { eventId: outboxEvent.id, resourceLinkId: ltiLink.id, ltiUserId: ltiUser.id } });
+    const ltiCode = await p.ltiLaunchCode.create({ data: { codeHash: 'ch', userId: user.id, expiresAt: new Date('2030-01-01') } });
+    const ltiDeepLink = await p.ltiDeepLink.create({
+      data: {
+        registrationId: ltiRegistration.id,
+        courseId: course.id,
+        userId: user.id,
+        deploymentId: 'd1',
+        returnUrl: 'https://lms.example.org/dl',
+        data: 'opaque',
+        expiresAt: new Date('2030-01-01'),
+      },
+    });
     const formatError = await p.formatError.create({
       data: { variantId: variant.id, userId: user.id, attemptQuestionId: question.id, parts: ['loss', 'grad'] },
     });
@@ -134,6 +185,17 @@ describe('migrations', () => {
     expect(await p.rosterEntry.findUniqueOrThrow({ where: { courseId_userId: { courseId: course.id, userId: user.id } } })).toEqual(entry);
     const linked = await p.user.update({ where: { id: user.id }, data: { lmsId: 'lms-1' } });
     expect(await p.user.findUniqueOrThrow({ where: { lmsId: 'lms-1' } })).toEqual(linked);
+    expect(await p.ltiRegistration.findUniqueOrThrow({ where: { id: ltiRegistration.id } })).toEqual(ltiRegistration);
+    expect(await p.ltiRegistrationInvite.findUniqueOrThrow({ where: { tokenHash: 'ih' } })).toEqual(ltiInvite);
+    expect(await p.ltiToolKey.findUniqueOrThrow({ where: { kid: 'k1' } })).toEqual(ltiKey);
+    expect(await p.ltiLaunchState.findUniqueOrThrow({ where: { state: 's1' } })).toEqual(ltiState);
+    expect(await p.ltiUsedNonce.findUniqueOrThrow({ where: { issuer_nonce: { issuer: 'https://lms.example.org', nonce: 'n1' } } })).toEqual(ltiNonce);
+    expect(await p.ltiUser.findUniqueOrThrow({ where: { id: ltiUser.id } })).toEqual(ltiUser);
+    expect(await p.ltiContext.findUniqueOrThrow({ where: { id: ltiContext.id } })).toEqual(ltiContext);
+    expect(await p.ltiResourceLink.findUniqueOrThrow({ where: { id: ltiLink.id } })).toEqual(ltiLink);
+    expect(await p.ltiScoreDelivery.findUniqueOrThrow({ where: { id: ltiScore.id } })).toEqual(ltiScore);
+    expect(await p.ltiLaunchCode.findUniqueOrThrow({ where: { codeHash: 'ch' } })).toEqual(ltiCode);
+    expect(await p.ltiDeepLink.findUniqueOrThrow({ where: { id: ltiDeepLink.id } })).toEqual(ltiDeepLink);
     // Every model of the schema was exercised above.
     expect(schemaModels().sort()).toEqual([
       'ApiKey',
@@ -144,6 +206,17 @@ describe('migrations', () => {
       'ExamOverride',
       'FormatError',
       'InviteCode',
+      'LtiContext',
+      'LtiDeepLink',
+      'LtiLaunchCode',
+      'LtiLaunchState',
+      'LtiRegistration',
+      'LtiRegistrationInvite',
+      'LtiResourceLink',
+      'LtiScoreDelivery',
+      'LtiToolKey',
+      'LtiUsedNonce',
+      'LtiUser',
       'Membership',
       'OutboxEvent',
       'PointsOverrideAudit',

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, setupApp, TEST_SECRET, type TestContext } from '../helpers/app.js';
 
-/** The routes anyone may call: they carry their own credentials (password, refresh token) or none (health). */
+/** The routes anyone may call: they carry their own credentials (password, refresh token, LTI id_token, one-time codes) or none (health, JWKS). */
 const PUBLIC = new Set([
   'POST /api/v1/auth/register',
   'POST /api/v1/auth/login',
@@ -17,6 +17,22 @@ const PUBLIC = new Set([
   'POST /api/v1/auth/logout',
   'GET /health/live',
   'GET /health/ready',
+  // LTI 1.3: each carries its own credential. The code is a launch's one-time sign-in code.
+  'POST /api/v1/auth/lti',
+  // The tool's public keys: public by definition.
+  'GET /lti/jwks',
+  // OIDC login initiation: only stores a one-time state and redirects to a registered platform.
+  'GET /lti/login',
+  'POST /lti/login',
+  // The launch: its credential is the platform-signed id_token and the one-time state.
+  'POST /lti/launch',
+  // Dynamic registration: an administrator's one-time invite in the URL.
+  'GET /lti/register',
+  // The deep-linking return form: a one-time ticket in the path.
+  'GET /lti/deep-link-return/{ticket}',
+  // Static scripts of the LTI pages.
+  'GET /lti/close.js',
+  'GET /lti/autosubmit.js',
 ]);
 
 interface Operation {
@@ -55,6 +71,7 @@ function fill(path: string): string {
     if (name === 'templateId' || name === 'slug') return 'some-template';
     if (name === 'version') return '1';
     if (name === 'code') return 'NOSUCHCODE';
+    if (name === 'kid') return 'no-such-kid';
     if (name.endsWith('Id')) return '00000000-0000-4000-8000-000000000000';
     throw new Error(`the auth walk cannot fill {${name}} in ${path}: add it to fill()`);
   });

@@ -71,6 +71,7 @@ function url(path: string, ids: { courseId: string; examId: string }): string {
     if (name === 'templateId' || name === 'slug') return 'conv-output-size';
     if (name === 'version') return '1';
     if (name === 'code') return 'NOSUCHCODE';
+    if (name === 'kid') return 'no-such-kid';
     if (name.endsWith('Id')) return '00000000-0000-4000-8000-000000000009';
     throw new Error(`the key walk cannot fill {${name}} in ${path}: add it to url()`);
   });

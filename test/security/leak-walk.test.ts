@@ -133,6 +133,10 @@ describe.each(RELEASE.flatMap((release) => [true, false].map((during) => ({ rele
         webhookId: '00000000-0000-4000-8000-000000000001',
         deliveryId: '00000000-0000-4000-8000-000000000002',
         keyId: '00000000-0000-4000-8000-000000000003',
+        // LTI: a registration (administrators only) and a deep-linking request nobody made.
+        registrationId: '00000000-0000-4000-8000-000000000003',
+        deepLinkId: '00000000-0000-4000-8000-000000000004',
+        kid: 'no-such-kid',
       };
       const bodies: Record<string, unknown> = { answers: wrong };
       let sawReleased = false;

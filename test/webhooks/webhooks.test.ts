@@ -95,7 +95,7 @@ describe('webhooks', () => {
   it('delivers a roster change, signed, with its event id', async () => {
     received.length = 0;
     const u = await addStudent();
-    expect(await ctx.app.webhooks.runOnce()).toEqual({ fannedOut: 1, sent: 1 });
+    expect(await ctx.app.webhooks.runOnce()).toEqual({ fannedOut: 1, sent: 1, scoresSent: 0 });
     expect(received).toHaveLength(1);
     const [r] = received;
     const body = JSON.parse(r.body) as { id: string; type: string; courseId: string; data: Record<string, unknown> };
@@ -109,7 +109,7 @@ describe('webhooks', () => {
     expect(verifySignature('whsec_other', r.body, String(r.headers['quizgrad-signature']), t)).toBe(false);
     // A replay much later is refused by the timestamp.
     expect(verifySignature(secret, r.body, String(r.headers['quizgrad-signature']), t + 3600)).toBe(false);
-    expect(await ctx.app.webhooks.runOnce()).toEqual({ fannedOut: 0, sent: 0 });
+    expect(await ctx.app.webhooks.runOnce()).toEqual({ fannedOut: 0, sent: 0, scoresSent: 0 });
   });
 
   it('a receiver that fails is retried with backoff until it recovers; the log shows each try', async () => {
@@ -138,7 +138,7 @@ describe('webhooks', () => {
     // "Restart": the first app never dispatches; a second one on the same database does.
     const second = await buildApp({ config: testConfig(), db: ctx.tdb.db, clock: () => ctx.clock.now, logger: false, ownsDb: false });
     try {
-      expect(await second.webhooks.runOnce()).toEqual({ fannedOut: 1, sent: 1 });
+      expect(await second.webhooks.runOnce()).toEqual({ fannedOut: 1, sent: 1, scoresSent: 0 });
     } finally {
       await second.close();
     }

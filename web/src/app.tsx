@@ -35,6 +35,11 @@ export function App() {
               <a href="/" aria-current={url.pathname === '/' ? 'page' : undefined}>
                 My courses
               </a>
+              {currentUser.value.isAdmin && (
+                <a href="/admin/lti" aria-current={url.pathname === '/admin/lti' ? 'page' : undefined}>
+                  LTI
+                </a>
+              )}
               <span class="who">{currentUser.value.name}</span>
               <button type="button" class="link" onClick={() => void signOut().then(() => navigate('/signin'))}>
                 Sign out

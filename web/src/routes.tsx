@@ -50,7 +50,13 @@ const WebhooksPage = lazy(() => import('./pages/webhooks').then((m) => m.Webhook
 const ApiKeysPage = lazy(() => import('./pages/api-keys').then((m) => m.ApiKeysPage));
 const GradebookPage = lazy(() => import('./pages/gradebook').then((m) => m.GradebookPage));
 const TemplateHistoryPage = lazy(() => import('./pages/template-history').then((m) => m.TemplateHistoryPage));
+const LtiSessionPage = lazy(() => import('./pages/lti-session').then((m) => m.LtiSessionPage));
+const DeepLinkPage = lazy(() => import('./pages/lti-deep-link').then((m) => m.DeepLinkPage));
+const LtiAdminPage = lazy(() => import('./pages/lti-admin').then((m) => m.LtiAdminPage));
 export const routes: Route[] = [
+  { path: '/lti/session', page: LtiSessionPage, public: true },
+  { path: '/lti/deep-link/:deepLinkId', page: DeepLinkPage },
+  { path: '/admin/lti', page: LtiAdminPage },
   { path: '/signin', page: SignInPage, public: true },
   { path: '/register', page: RegisterPage, public: true },
   { path: '/', page: CoursesPage },

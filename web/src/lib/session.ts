@@ -4,6 +4,11 @@
  * answered by one refresh and one retry. Refreshes are serialised across tabs with a Web Lock,
  * so two tabs whose tokens expire together rotate the cookie one after the other instead of
  * presenting the same refresh token twice.
+ *
+ * An LTI launch's session (startLtiSession) runs in the platform's iframe, where the
+ * SameSite=Strict cookie is a third-party cookie the browser may never set nor send: it is a
+ * token session, its refresh token kept in this module's memory only (never in storage) and
+ * rotated through the body, so the exam page keeps working past the access token's expiry.
  */
 import { signal } from '@preact/signals';
 
@@ -21,18 +26,28 @@ export const sessionState = signal<'unknown' | 'signed-in' | 'signed-out'>('unkn
 let accessToken: string | null = null;
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 let inflight: Promise<boolean> | null = null;
+/** The refresh token of an LTI token session (memory only); null in a cookie session. */
+let bodyRefreshToken: string | null = null;
 
 const AUTH = '/api/v1/auth/';
 
 interface TokensBody {
   accessToken: string;
   expiresIn: number;
+  refreshToken?: string;
   user?: SessionUser;
+}
+
+/** Called with the answer of POST /api/v1/auth/lti: a token session whose refresh token stays in memory. */
+export function startLtiSession(body: TokensBody): void {
+  bodyRefreshToken = body.refreshToken ?? null;
+  startSession(body);
 }
 
 /** Called with a login, register or refresh response. */
 export function startSession(body: TokensBody): void {
   accessToken = body.accessToken;
+  if (body.refreshToken) bodyRefreshToken = body.refreshToken;
   if (body.user) currentUser.value = { id: body.user.id, email: body.user.email, name: body.user.name, isAdmin: body.user.isAdmin };
   sessionState.value = 'signed-in';
   clearTimeout(renewTimer);
@@ -42,6 +57,7 @@ export function startSession(body: TokensBody): void {
 
 export function endSession(): void {
   accessToken = null;
+  bodyRefreshToken = null;
   clearTimeout(renewTimer);
   currentUser.value = null;
   sessionState.value = 'signed-out';
@@ -50,7 +66,13 @@ export function endSession(): void {
 async function refreshNow(): Promise<boolean> {
   let res: Response;
   try {
-    res = await fetch(`${AUTH}refresh`, { method: 'POST', credentials: 'same-origin' });
+    res = bodyRefreshToken
+      ? await fetch(`${AUTH}refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken: bodyRefreshToken }),
+        })
+      : await fetch(`${AUTH}refresh`, { method: 'POST', credentials: 'same-origin' });
   } catch {
     return false; // offline: keep the session as it is; the caller's request failed anyway
   }
@@ -71,7 +93,17 @@ export function refresh(seen: string | null = accessToken): Promise<boolean> {
   if (accessToken !== seen && accessToken !== null) return Promise.resolve(true);
   inflight ??= (async () => {
     try {
-      if (navigator.locks) return await navigator.locks.request('quizgrad-refresh', () => refreshNow());
+      if (navigator.locks) {
+        // In a third-party iframe (an LTI launch) with partitioned or blocked storage, the lock
+        // request itself is denied (SecurityError): then refresh without it, as a lone tab would.
+        const locked = await navigator.locks
+          .request('quizgrad-refresh', () => refreshNow())
+          .catch((err: unknown) => {
+            if (err instanceof DOMException && err.name === 'SecurityError') return null;
+            throw err;
+          });
+        if (locked !== null) return locked;
+      }
       return await refreshNow();
     } finally {
       inflight = null;
@@ -109,7 +141,9 @@ export async function resumeSession(): Promise<void> {
 
 export async function signOut(): Promise<void> {
   try {
-    await fetch(`${AUTH}logout`, { method: 'POST', credentials: 'same-origin' });
+    await (bodyRefreshToken
+      ? fetch(`${AUTH}logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: bodyRefreshToken }) })
+      : fetch(`${AUTH}logout`, { method: 'POST', credentials: 'same-origin' }));
   } finally {
     endSession();
   }
