@@ -57,7 +57,8 @@ export default fp(
     app.decorate('variantBuffer', new VariantBuffer(() => app.sandbox));
     const refuse = (opts.config.OUTBOUND_PRIVATE_ADDRESSES ?? (opts.config.NODE_ENV === 'production' ? 'refuse' : 'allow')) === 'refuse';
     app.decorate('outboundFetch', outboundFetch(refuse));
-    app.decorate('lti', new LtiService(app.prisma, opts.clock, { jwksCooldownMs: opts.config.LTI_JWKS_COOLDOWN_SECONDS * 1000 }));
+    // Platform URLs come from registrations (an administrator, or a platform registering itself): the same outbound policy as webhooks.
+    app.decorate('lti', new LtiService(app.prisma, opts.clock, { jwksCooldownMs: opts.config.LTI_JWKS_COOLDOWN_SECONDS * 1000, fetch: app.outboundFetch }));
     const webhooks = new WebhookDispatcher(app);
     app.decorate('webhooks', webhooks);
     app.addHook('onClose', () => webhooks.stop());
