@@ -33,6 +33,8 @@ export async function clientAssertion(prisma: PrismaClient, reg: Pick<LtiRegistr
 
 export class ServiceTokens {
   private readonly cache = new Map<string, { token: string; until: number }>();
+  /** Requests under way: concurrent score deliveries wait for one token instead of each asking for their own. */
+  private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -48,6 +50,14 @@ export class ServiceTokens {
     const now = this.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > now.getTime()) return hit.token;
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    const request = this.fetchToken(reg, scope, key, now).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, request);
+    return request;
+  }
+
+  private async fetchToken(reg: LtiRegistration, scope: string, key: string, now: Date): Promise<string> {
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
