@@ -25,9 +25,11 @@
  * submissions (one try per question), each attempt's points = Σ earned of its questions and =
  * the points its submit and finish responses reported, and as many correct submissions as the
  * simulator sent.
- * --webhook: the server runs its webhook dispatcher (every 500 ms) and the course has an
- * endpoint for every event on a loopback receiver answering in 50 ms; after the rush the
- * report says how long the last deliveries took (run once without it for the p99s to compare).
+ * --webhook: the server runs its outbox dispatcher (every 500 ms), the course has an endpoint
+ * for every event on a loopback receiver answering in 50 ms, and the exam is placed in an LTI
+ * platform (the same loopback server: token and score endpoints) whose identities every
+ * student has, so every finish also publishes a score; after the rush the report says how
+ * long the last deliveries and scores took (run once without it for the p99s to compare).
  * --page: each student first loads the exam page as a browser would (GET /exams/<id> for the
  * HTML, then every script and stylesheet it names, brotli accepted) and starts only then; the
  * report adds the page loads' latency (run once without --page for the start p99 to compare).
@@ -364,9 +366,21 @@ async function main(): Promise<number> {
   };
   let exitCode = 0;
   let received = 0;
+  let scoresReceived = 0;
+  // The webhook receiver and the LTI platform's token and score endpoints, each answering in 50 ms.
   const receiver = createServer((req, res) => {
     req.resume();
-    req.on('end', () => setTimeout(() => (received++, res.end('ok')), 50));
+    req.on('end', () =>
+      setTimeout(() => {
+        if (req.url === '/token') {
+          res.setHeader('content-type', 'application/json');
+          return res.end(JSON.stringify({ access_token: 'bench-token', token_type: 'Bearer', expires_in: 3600 }));
+        }
+        if (req.url?.endsWith('/scores')) scoresReceived++;
+        else received++;
+        res.end('ok');
+      }, 50),
+    );
   });
   let server: ChildServer | undefined;
   const db = await openMigratedDatabase({ url: bdb.url, poolSize: 4 }, resolve(ROOT, 'prisma/migrations'));
@@ -408,6 +422,24 @@ async function main(): Promise<number> {
       await prisma.webhookEndpoint.create({
         data: { courseId: course.id, url, secret: 'whsec_bench', events: ['roster.changed', 'attempt.finished', 'score.changed'] },
       });
+      const base = url.replace(/\/hook$/, '');
+      const issuer = 'https://lms.bench.example';
+      const reg = await prisma.ltiRegistration.create({
+        data: {
+          issuer,
+          clientId: 'bench',
+          deploymentIds: ['d1'],
+          authLoginUrl: `${base}/auth`,
+          tokenUrl: `${base}/token`,
+          jwksUrl: `${base}/jwks`,
+          platformOrigins: [base],
+        },
+      });
+      const context = await prisma.ltiContext.create({ data: { issuer, contextId: 'c1', registrationId: reg.id, courseId: course.id, title: 'Bench' } });
+      await prisma.ltiResourceLink.create({
+        data: { issuer, resourceLinkId: 'rl1', registrationId: reg.id, contextId: context.id, examId: exam.id, lineItemUrl: `${base}/lineitems/1` },
+      });
+      await prisma.ltiUser.createMany({ data: users.map((u) => ({ issuer, sub: `sub-${u.id}`, userId: u.id })) });
     }
     server = await startServer('app', appEnv);
     // The current variants' answers of an attempt, read from the database (as the route tests
@@ -548,7 +580,7 @@ async function main(): Promise<number> {
         (
           await prisma.$queryRaw<
             { n: number }[]
-          >`SELECT (SELECT count(*) FROM "WebhookDelivery" WHERE status <> 'DELIVERED') + (SELECT count(*) FROM "OutboxEvent" WHERE "fannedOutAt" IS NULL) AS n`
+          >`SELECT (SELECT count(*) FROM "WebhookDelivery" WHERE status <> 'DELIVERED') + (SELECT count(*) FROM "LtiScoreDelivery" WHERE status <> 'DELIVERED') + (SELECT count(*) FROM "OutboxEvent" WHERE "fannedOutAt" IS NULL) AS n`
         )[0].n;
       while (Number(await pending()) > 0 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
       const delivered = await prisma.webhookDelivery.count({ where: { status: 'DELIVERED' } });
@@ -559,7 +591,14 @@ async function main(): Promise<number> {
       });
       const unfanned = await prisma.outboxEvent.count({ where: { fannedOutAt: null } });
       if (stuck.length || unfanned) webhookReport += `webhooks not delivered: ${JSON.stringify(stuck)}; events not fanned out: ${unfanned}\n`;
-      webhookReport += `webhooks: ${fmt(delivered)} deliveries DELIVERED (${fmt(received)} POSTs received), the last ${fmt((performance.now() - t0) / 1000, 2)} s after the last finish (the dispatcher runs in the server during the rush)`;
+      const scores = await prisma.ltiScoreDelivery.count({ where: { status: 'DELIVERED' } });
+      const stuckScores = await prisma.ltiScoreDelivery.findMany({
+        where: { status: { not: 'DELIVERED' } },
+        select: { status: true, lastError: true },
+        take: 5,
+      });
+      if (stuckScores.length) webhookReport += `scores not published: ${JSON.stringify(stuckScores)}\n`;
+      webhookReport += `webhooks: ${fmt(delivered)} deliveries DELIVERED (${fmt(received)} POSTs received), LTI: ${fmt(scores)} scores published (${fmt(scoresReceived)} score POSTs), the last ${fmt((performance.now() - t0) / 1000, 2)} s after the last finish (the dispatcher runs in the server during the rush)`;
     }
     await server.stop();
     server = undefined;
