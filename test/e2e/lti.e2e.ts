@@ -85,7 +85,20 @@ describe('LTI launch in an iframe', () => {
     const inner = page.frames().find((f) => f.url().startsWith(tool));
     expect(inner?.url()).toBe(`${tool}/exams/${world.examId}`);
     await look(page, 'lti-launch-exam');
+    // Takes the exam inside the iframe (the access token alone, no cookie) and finishes it.
+    await frame.getByRole('button', { name: 'Start the exam' }).focus();
+    await page.keyboard.press('Enter');
+    await frame.getByRole('heading', { name: /^Question 1:/ }).waitFor();
+    await frame.getByRole('button', { name: 'Finish the exam…' }).focus();
+    await page.keyboard.press('Enter');
+    await frame.getByRole('dialog', { name: 'Finish the exam?' }).getByRole('button', { name: 'Finish now' }).focus();
+    await page.keyboard.press('Enter');
+    await frame.getByRole('heading', { name: 'Result: Midterm practice exam' }).waitFor();
+    await look(page, 'lti-launch-result');
     expect(pageErrors.get(page)).toEqual([]);
+    // The dispatcher's round publishes the score to the platform.
+    await svc.app.webhooks.runOnce();
+    expect(platform.scores.at(-1)?.body).toMatchObject({ userId: 'lms-student', scoreGiven: 0, scoreMaximum: 12, gradingProgress: 'FullyGraded' });
     await page.context().close();
   });
 

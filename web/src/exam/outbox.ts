@@ -1,12 +1,14 @@
 /**
  * Nothing a student types is lost. Every edit goes to localStorage first (it survives a reload,
- * a closed tab and a dropped network), then to the API's autosave after a short pause; an
+ * a closed tab and a dropped network; in an LMS iframe whose storage the browser denies, this
+ * page's memory: lib/device-storage.ts), then to the API's autosave after a short pause; an
  * answer stays marked unsent until the server has acknowledged it, and unsent answers are sent
  * again when the network returns (the `online` event, and a retry every few seconds).
  */
 import { signal } from '@preact/signals';
 import { ApiError } from '../api/client';
 import type { Answers } from './answers';
+import { deviceStorage } from '../lib/device-storage';
 
 export interface StoredEntry {
   answers: Answers;
@@ -48,7 +50,7 @@ export class AttemptOutbox {
 
   read(): Record<number, StoredEntry> {
     try {
-      const raw = localStorage.getItem(storageKey(this.attemptId));
+      const raw = deviceStorage.getItem(storageKey(this.attemptId));
       return raw ? (JSON.parse(raw) as Record<number, StoredEntry>) : {};
     } catch {
       return {};
@@ -56,7 +58,7 @@ export class AttemptOutbox {
   }
 
   private write(all: Record<number, StoredEntry>): void {
-    localStorage.setItem(storageKey(this.attemptId), JSON.stringify(all));
+    deviceStorage.setItem(storageKey(this.attemptId), JSON.stringify(all));
   }
 
   unsentPositions(): number[] {
@@ -149,7 +151,7 @@ export class AttemptOutbox {
 
   /** Forget this attempt's stored answers (after it finished and the server has them). */
   clear(): void {
-    localStorage.removeItem(storageKey(this.attemptId));
+    deviceStorage.removeItem(storageKey(this.attemptId));
   }
 }
 

@@ -4,12 +4,13 @@ import { PageTitle, formatDateTime, formatPoints } from '../components/ui';
 import { QuestionBody } from '../components/question';
 import { fromStored, type Answers } from './answers';
 import { storageKey } from './outbox';
+import { deviceStorage } from '../lib/device-storage';
 import type { Attempt, Exam } from '../pages/attempt';
 
 export function AttemptResult({ attempt, exam }: { attempt: Attempt; exam: Exam }) {
   useEffect(() => {
     // The server has every answer now; nothing is kept on this device any longer.
-    localStorage.removeItem(storageKey(attempt.id));
+    deviceStorage.removeItem(storageKey(attempt.id));
   }, [attempt.id]);
   const released = attempt.questions.some((q) => q.correctAnswers !== undefined);
   return (
