@@ -9,6 +9,16 @@
  * authenticates must carry an Origin header naming this server (or one of CORS_ORIGINS):
  * SameSite=Strict already keeps the cookie off cross-site requests, and the Origin check also
  * covers sibling sites and browsers without SameSite.
+ *
+ * A session an LTI launch opens runs in the platform's iframe, where that Strict cookie is a
+ * third-party cookie and never arrives. It is a token session (the refresh token in the body,
+ * kept in the page's memory), and its refresh token is also set as a second cookie,
+ * qg_refresh_lti: SameSite=None, Secure and Partitioned (CHIPS), which browsers keep for the
+ * tool inside that platform's pages only. A reload of the iframe, which empties the page's
+ * memory, resumes the session from it. Every rotation through the body rewrites that cookie
+ * too, so the two never hold different tokens of one family (a stale one presented later
+ * would revoke the family). Where a browser keeps no such cookie, the memory copy still
+ * carries the session until the frame is reloaded.
  */
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,11 +27,14 @@ import { AppError, unauthorized } from '../errors.js';
 import { issueTokens, revoke, rotate, type TokenPair } from './tokens.js';
 
 export const REFRESH_COOKIE = 'qg_refresh';
+/** The refresh cookie of a session in an LMS's iframe (SameSite=None; Secure; Partitioned). */
+export const FRAMED_REFRESH_COOKIE = 'qg_refresh_lti';
 /** Only the refresh and logout routes see the cookie (the API's prefix, /api/v1, is fixed in app.ts). */
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
 
 export const SESSION_MODES = ['token', 'cookie'] as const;
-export type SessionMode = (typeof SESSION_MODES)[number];
+/** 'framed': an LTI launch's session (the tokens in the body and the partitioned cookie); not a mode clients choose. */
+export type SessionMode = (typeof SESSION_MODES)[number] | 'framed';
 
 /** What a client is sent: the refresh token only when it is not in the cookie. */
 export interface SessionTokens {
@@ -40,6 +53,16 @@ function cookieOptions(request: FastifyRequest, config: Config): CookieSerialize
 }
 
 /** The scheme://host[:port] of a URL, normalised (lower case, default port dropped); undefined if it has none. */
+/** The partitioned cookie must be Secure (browsers keep Secure cookies from http on localhost too). */
+function framedCookieOptions(): CookieSerializeOptions {
+  return { httpOnly: true, sameSite: 'none', secure: true, partitioned: true, path: REFRESH_COOKIE_PATH };
+}
+
+function toFramedCookie(reply: FastifyReply, config: Config, pair: TokenPair): TokenPair {
+  void reply.setCookie(FRAMED_REFRESH_COOKIE, pair.refreshToken, { ...framedCookieOptions(), maxAge: config.REFRESH_TOKEN_TTL_DAYS * 86_400 });
+  return pair;
+}
+
 function originOf(url: string): string | undefined {
   try {
     const origin = new URL(url).origin;
@@ -84,6 +107,7 @@ export async function openSession(
   mode: SessionMode,
 ): Promise<SessionTokens> {
   const pair = await issueTokens(app, user);
+  if (mode === 'framed') return toFramedCookie(reply, app.config, pair);
   return mode === 'cookie' ? toCookie(request, reply, app.config, pair) : pair;
 }
 
@@ -93,7 +117,14 @@ export async function openSession(
  * the cookie). A cookie that can never work again (401) is cleared, so the browser stops sending it.
  */
 export async function refreshSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, bodyToken?: string): Promise<SessionTokens> {
-  if (bodyToken !== undefined) return rotate(app, bodyToken);
+  const framed = request.cookies[FRAMED_REFRESH_COOKIE];
+  if (bodyToken !== undefined) {
+    // The page of a framed session rotates through the body: its cookie follows (only for this server's own pages).
+    if (framed !== undefined) checkOrigin(request, app.config);
+    const pair = await rotate(app, bodyToken);
+    return framed !== undefined ? toFramedCookie(reply, app.config, pair) : pair;
+  }
+  if (!request.cookies[REFRESH_COOKIE] && framed) return refreshFramed(app, request, reply, framed);
   const cookie = request.cookies[REFRESH_COOKIE];
   if (!cookie) throw unauthorized(`no refresh token: send refreshToken in the body, or the ${REFRESH_COOKIE} cookie`);
   checkOrigin(request, app.config);
@@ -108,16 +139,28 @@ export async function refreshSession(app: FastifyInstance, request: FastifyReque
   return toCookie(request, reply, app.config, pair);
 }
 
+/** A framed session resumed from its cookie (the iframe was reloaded): the tokens in the body again, and the cookie rotated. */
+async function refreshFramed(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, cookie: string): Promise<SessionTokens> {
+  checkOrigin(request, app.config);
+  try {
+    return toFramedCookie(reply, app.config, await rotate(app, cookie));
+  } catch (err) {
+    if (err instanceof AppError && err.statusCode === 401) void reply.clearCookie(FRAMED_REFRESH_COOKIE, framedCookieOptions());
+    throw err;
+  }
+}
+
 /**
  * closeSession(app, request, reply, bodyToken?): revokes the body's refresh token's family (a
  * cookie, if any, is left alone: it may be another session), or else the cookie's (Origin
  * checked) and clears the cookie. Nothing to revoke is no error: logging out is idempotent.
  */
 export async function closeSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, bodyToken?: string): Promise<void> {
+  if (request.cookies[FRAMED_REFRESH_COOKIE] !== undefined) void reply.clearCookie(FRAMED_REFRESH_COOKIE, framedCookieOptions());
   if (bodyToken !== undefined) return revoke(app, bodyToken);
-  const cookie = request.cookies[REFRESH_COOKIE];
+  const cookie = request.cookies[REFRESH_COOKIE] ?? request.cookies[FRAMED_REFRESH_COOKIE];
   if (!cookie) return;
   checkOrigin(request, app.config);
   await revoke(app, cookie);
-  void reply.clearCookie(REFRESH_COOKIE, cookieOptions(request, app.config));
+  if (request.cookies[REFRESH_COOKIE] !== undefined) void reply.clearCookie(REFRESH_COOKIE, cookieOptions(request, app.config));
 }

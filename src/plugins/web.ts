@@ -25,8 +25,8 @@ declare module 'fastify' {
 /**
  * The page's Content-Security-Policy: nothing inline, nothing from elsewhere. KaTeX writes its
  * layout into style attributes (style-src-attr), never inline <style> or scripts; images may be
- * data: URLs (KaTeX's SVG pieces). No page may be framed, except those an LTI launch opens in
- * the platform's iframe (frameAncestors: 'self' and the registered platforms' origins), and a
+ * data: URLs (KaTeX's SVG pieces). No other site may frame a page, except the registered LTI
+ * platforms (frameAncestors: 'self' and their origins), where a launch opens the app, and a
  * page that posts a form to a platform names it in form-action.
  */
 export function contentSecurityPolicy(opts: { frameAncestors?: readonly string[]; formAction?: readonly string[] } = {}): string {
@@ -47,8 +47,13 @@ export function contentSecurityPolicy(opts: { frameAncestors?: readonly string[]
 
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
-/** Pages of the app that an LTI launch opens inside the platform's iframe: the sign-in handoff and the deep-linking picker. */
-export const LTI_FRAMEABLE_PAGES = /^\/lti\/(session|deep-link)(\/|$)/;
+/**
+ * A launch opens the app in the platform's iframe at /lti/session or /lti/deep-link/…, and the
+ * student goes on from there (the exam, the attempt, the result), and may reload any of those
+ * pages: so every page of the app may be framed by the registered platforms, except the
+ * password pages, which never appear inside another site (an LMS signs its users in by launch).
+ */
+export const UNFRAMEABLE_PAGES = /^\/(signin|register)(\/|$)/;
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -119,12 +124,13 @@ export default fp(
       },
     });
     app.decorate('sendWebApp', (reply: FastifyReply) => reply.sendFile('index.html'));
-    // The one per-request decision of the CSP: the app's LTI pages may be framed by the
-    // registered platforms (every other page stays frame-ancestors 'none').
+    // The one per-request decision of the CSP: the app's pages may be framed by the registered
+    // platforms (the password pages, and every page while no platform is registered, by nobody).
     app.addHook('onSend', async (request, reply, payload) => {
       if (reply.getHeader('content-security-policy') !== CONTENT_SECURITY_POLICY) return payload;
-      if (!LTI_FRAMEABLE_PAGES.test(request.url.split('?', 1)[0])) return payload;
+      if (UNFRAMEABLE_PAGES.test(request.url.split('?', 1)[0])) return payload;
       const origins = await app.lti.registrations.frameOrigins();
+      if (origins.length === 0) return payload;
       void reply.header('content-security-policy', contentSecurityPolicy({ frameAncestors: ["'self'", ...origins] }));
       return payload;
     });

@@ -2,7 +2,7 @@
  * LTI 1.3 in a browser: a test platform on another site (http://127.0.0.1:…) shows a course
  * page that iframes the tool (http://localhost:…); the tool's login → the platform's auth → the
  * form-posted launch → the exam renders inside the iframe, signed in (no third-party cookie
- * needed). An instructor's deep-linking launch in the iframe picks an exam and returns to the
+ * needed), and a reload of the iframe mid-attempt resumes the session (its partitioned cookie). An instructor's deep-linking launch in the iframe picks an exam and returns to the
  * platform. The administrators' LTI page adds a platform by hand. axe and screenshots throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,20 @@ describe('LTI launch in an iframe', () => {
     await frame.getByRole('button', { name: 'Start the exam' }).focus();
     await page.keyboard.press('Enter');
     await frame.getByRole('heading', { name: /^Question 1:/ }).waitFor();
+    // A reload inside the iframe (the page's memory gone) resumes the session from the
+    // partitioned cookie and shows the attempt again.
+    const attemptUrl = inner?.url() ?? '';
+    expect(attemptUrl).toMatch(/\/attempts\//);
+    await inner?.evaluate(() => location.reload());
+    await frame.getByRole('heading', { name: /^Question 1:/ }).waitFor({ timeout: 20_000 });
+    await frame.getByText('Lou Learner').waitFor();
+    expect(
+      page
+        .frames()
+        .find((f) => f.url().startsWith(tool))
+        ?.url(),
+    ).toBe(attemptUrl);
+    await look(page, 'lti-reloaded-attempt');
     await frame.getByRole('button', { name: 'Finish the exam…' }).focus();
     await page.keyboard.press('Enter');
     await frame.getByRole('dialog', { name: 'Finish the exam?' }).getByRole('button', { name: 'Finish now' }).focus();

@@ -1,8 +1,8 @@
 /**
  * The tool's keys and the pages' framing: after a rotation the platform verifies client
  * assertions signed by the new key, and the old kid stays in /lti/jwks until it is retired;
- * the launch pages may be framed by the registered platform's origin only, every other page
- * stays frame-ancestors 'none'.
+ * the app's pages may be framed by the registered platform's origin only, the password pages
+ * stay frame-ancestors 'none'.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,14 +108,15 @@ describe('one-time rows', () => {
 describe('frame-ancestors', () => {
   const csp = async (path: string) => (await fetch(`${t.tool}${path}`, { headers: { accept: 'text/html' } })).headers.get('content-security-policy') ?? '';
 
-  it("the launch pages may be framed by the registered platform only; the app's other pages by nobody", async () => {
+  it("the app's pages may be framed by the registered platform only (a reload in the iframe keeps working); the password pages by nobody", async () => {
     expect((await fetch(`${t.tool}/lti/session?code=x`, { headers: { accept: 'text/html' } })).status).toBe(200);
-    for (const page of ['/lti/session?code=x&next=/exams/1', '/lti/deep-link/00000000-0000-4000-8000-000000000000']) {
+    for (const page of ['/lti/session?code=x&next=/exams/1', '/lti/deep-link/00000000-0000-4000-8000-000000000000', '/exams/x', '/attempts/y', '/']) {
       const policy = await csp(page);
       expect(policy, page).toContain(`frame-ancestors 'self' ${t.platform.origin}`);
       expect(policy).not.toContain("frame-ancestors 'none'");
+      expect(policy).toContain("script-src 'self'");
     }
-    for (const page of ['/', '/exams/x', '/signin', '/lti/sessionx']) expect(await csp(page), page).toBe(CONTENT_SECURITY_POLICY);
+    for (const page of ['/signin', '/register', '/signin?next=/exams/x']) expect(await csp(page), page).toBe(CONTENT_SECURITY_POLICY);
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
   });
 

@@ -1,7 +1,8 @@
 /**
  * POST /api/v1/auth/lti: the web app's /lti/session page exchanges a launch's one-time code
- * for a token session (the refresh token in the body: in the platform's iframe the
- * SameSite=Strict refresh cookie is a third-party cookie and may never be set or sent).
+ * for a framed session (auth/sessions.ts): the refresh token in the body, as in a token session
+ * (in the platform's iframe the SameSite=Strict refresh cookie is a third-party cookie and may
+ * never be set or sent), and in a partitioned cookie, from which a reloaded iframe resumes.
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
@@ -24,7 +25,7 @@ export default (async function ltiHandoffRoutes(app) {
     },
     async (request, reply) => {
       const user = await redeemLaunchCode(app.prisma, request.body.code, app.now());
-      return { ...(await openSession(app, request, reply, user, 'token')), user };
+      return { ...(await openSession(app, request, reply, user, 'framed')), user };
     },
   );
 } satisfies FastifyPluginAsyncZod);

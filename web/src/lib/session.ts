@@ -6,9 +6,10 @@
  * presenting the same refresh token twice.
  *
  * An LTI launch's session (startLtiSession) runs in the platform's iframe, where the
- * SameSite=Strict cookie is a third-party cookie the browser may never set nor send: it is a
- * token session, its refresh token kept in this module's memory only (never in storage) and
- * rotated through the body, so the exam page keeps working past the access token's expiry.
+ * SameSite=Strict cookie is a third-party cookie the browser may never set nor send: its
+ * refresh token is kept in this module's memory (never in storage) and rotated through the
+ * body, so the exam page keeps working past the access token's expiry; the server also keeps
+ * it in a partitioned cookie, from which a reloaded iframe resumes (resumeSession's refresh).
  */
 import { signal } from '@preact/signals';
 

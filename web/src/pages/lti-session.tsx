@@ -1,7 +1,7 @@
 /**
  * /lti/session?code=…&next=…: where an LTI launch lands (often inside the platform's iframe).
- * The one-time code becomes a token session (its refresh token kept in memory: no third-party
- * cookie is needed), then the page the launch named opens: the exam, the course or the
+ * The one-time code becomes a framed session (its refresh token kept in memory, and by the
+ * server in a partitioned cookie for a reload of the iframe), then the page the launch named opens: the exam, the course or the
  * deep-linking picker. The exam is read through the usual routes, under their rules.
  */
 import { useEffect, useState } from 'preact/hooks';
