@@ -12,7 +12,7 @@ import { seedWorld, type World } from './fixtures.js';
 import { createUser, type TestUser } from '../helpers/app.js';
 import { TestPlatform } from '../lti/platform.js';
 import { ROLE } from '../lti/harness.js';
-import { press, typeInto } from './keyboard.js';
+import { press, tabTo, typeInto } from './keyboard.js';
 
 let svc: Service;
 let browser: Browser;
@@ -155,12 +155,19 @@ describe('administrators', () => {
     await page.getByText(`${svc.url}/lti/jwks`).waitFor();
     await typeInto(page, page.getByLabel('Issuer'), 'https://moodle.example.edu');
     await typeInto(page, page.getByLabel('Client id'), 'moodle-client');
-    await typeInto(page, page.getByLabel('Deployment ids'), '1, 2');
+    await typeInto(page, page.getByLabel('Deployment ids', { exact: true }), '1, 2');
     await typeInto(page, page.getByLabel('Authentication (OIDC auth) URL'), 'https://moodle.example.edu/mod/lti/auth.php');
     await typeInto(page, page.getByLabel('Access token URL'), 'https://moodle.example.edu/mod/lti/token.php');
     await typeInto(page, page.getByLabel('Platform keyset (JWKS) URL'), 'https://moodle.example.edu/mod/lti/certs.php');
     await press(page, page.getByRole('button', { name: 'Add the platform' }));
     await page.getByRole('cell', { name: 'moodle-client' }).waitFor();
+    // A deployment added in Moodle later: the platform's list is replaced.
+    await tabTo(page, page.getByLabel('Platform', { exact: true }));
+    await page.getByLabel('Platform', { exact: true }).selectOption({ label: 'https://moodle.example.edu (moodle-client)' });
+    await typeInto(page, page.getByLabel('New deployment ids'), '1, 2, 7');
+    await press(page, page.getByRole('button', { name: 'Save the deployment ids' }));
+    await page.getByRole('status').filter({ hasText: 'deployments 1, 2, 7' }).waitFor();
+    await page.getByRole('row', { name: /moodle-client 1, 2, 7/ }).waitFor();
     await press(page, page.getByRole('button', { name: 'Make a registration URL' }));
     await page
       .getByRole('status')

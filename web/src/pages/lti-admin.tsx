@@ -1,11 +1,12 @@
 /**
  * LTI registrations (administrators): the tool's URLs to paste into a platform, a one-time
- * dynamic registration URL, the registered platforms (delete), and a form to add one by hand.
+ * dynamic registration URL, the registered platforms (change their deployment ids, delete), and
+ * a form to add one by hand.
  */
 import { useState } from 'preact/hooks';
 import { api, must, type ApiError } from '../api/client';
 import { ActionButton, ErrorMessage, Loading, PageTitle, formatDateTime } from '../components/ui';
-import { Field } from '../components/field';
+import { Field, SelectField } from '../components/field';
 import { asApiError, useResource } from '../lib/resource';
 import { formText } from '../lib/form';
 
@@ -108,6 +109,7 @@ export function LtiAdminPage() {
             </table>
           </div>
         )}
+        {regs.data && regs.data.items.length > 0 && <DeploymentsForm platforms={regs.data.items} onSaved={regs.reload} />}
       </section>
       <section aria-labelledby="keys-h">
         <h2 id="keys-h">The tool’s signing keys</h2>
@@ -192,5 +194,50 @@ export function LtiAdminPage() {
         )}
       </section>
     </>
+  );
+}
+
+/**
+ * A platform's deployment ids, replaced: a deployment added in the platform after registering
+ * (or a dynamic registration that came back without one) launches once it is listed here.
+ */
+function DeploymentsForm(props: { platforms: { id: string; issuer: string; clientId: string; deploymentIds: string[] }[]; onSaved: () => void }) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  return (
+    <form
+      aria-label="Change a platform's deployment ids"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const f = new FormData(e.currentTarget);
+        const registrationId = formText(f, 'platform');
+        const deploymentIds = list(formText(f, 'deployments'));
+        setError(null);
+        setSaved(null);
+        must(api.PATCH('/api/v1/lti/registrations/{registrationId}', { params: { path: { registrationId } }, body: { deploymentIds } }))
+          .then((r) => {
+            setSaved(`${r.issuer}: deployments ${r.deploymentIds.join(', ')}`);
+            props.onSaved();
+          })
+          .catch((err: unknown) => setError(asApiError(err)));
+      }}
+    >
+      <h3>Change a platform’s deployment ids</h3>
+      <SelectField label="Platform" name="platform" options={props.platforms.map((p) => [p.id, `${p.issuer} (${p.clientId})`] as [string, string])} />
+      <Field
+        label="New deployment ids"
+        name="deployments"
+        required
+        hint="Separated by commas; they replace the platform's list"
+        error={error?.fieldErrors().get('body.deploymentIds')}
+      />
+      <button type="submit">Save the deployment ids</button>
+      <ErrorMessage error={error} />
+      {saved && (
+        <p class="notice" role="status">
+          Saved. {saved}
+        </p>
+      )}
+    </form>
   );
 }
