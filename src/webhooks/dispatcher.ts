@@ -7,8 +7,10 @@
  * - Delivery: due deliveries are leased (leaseUntil, claimed with SKIP LOCKED) so that no two
  *   instances send the same one at once; each is POSTed with its signature; a 2xx is
  *   DELIVERED, anything else is retried with exponential backoff and full jitter until
- *   MAX_ATTEMPTS, then FAILED. A crash mid-delivery leaves the lease to expire and the
- *   delivery is sent again: at least once, with the event id for de-duplication.
+ *   MAX_ATTEMPTS, then FAILED. Each try is logged (WebhookDeliveryTry: when, the answer or
+ *   the error, how long it took) by the statement that records its outcome. A crash
+ *   mid-delivery leaves the lease to expire and the delivery is sent again: at least once,
+ *   with the event id for de-duplication.
  * Everything it needs is in the database, so a restart loses nothing.
  * - LTI grade passback rides on the same rounds (lti/score-delivery.ts): its deliveries are made
  *   in the fan-out transaction, and leased, sent and retried with the same backoff.
@@ -128,7 +130,9 @@ export class WebhookDispatcher {
 
   private async deliver(d: DueRow): Promise<void> {
     const body = JSON.stringify({ id: d.eventId, type: d.type, courseId: d.courseId, createdAt: d.createdAt.toISOString(), data: d.payload });
-    const t = Math.floor(this.now().getTime() / 1000);
+    const sentAt = this.now();
+    const t = Math.floor(sentAt.getTime() / 1000);
+    const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;
     try {
@@ -153,15 +157,20 @@ export class WebhookDispatcher {
     }
     const attempts = d.attempts + 1;
     const now = this.now();
+    // The try's line in the delivery log, written with the delivery's new state.
+    const logged = Prisma.sql`WITH try AS (
+        INSERT INTO "WebhookDeliveryTry" (id, "deliveryId", at, status, error, "durationMs")
+        VALUES (gen_random_uuid(), ${d.id}::uuid, ${sentAt}::timestamptz, ${status}::int, ${error?.slice(0, 500) ?? null}, ${Math.round(performance.now() - started)}::int)
+      )`;
     if (error === null) {
-      await this.app.sql.query(Prisma.sql`
+      await this.app.sql.query(Prisma.sql`${logged}
         UPDATE "WebhookDelivery" SET status = 'DELIVERED', attempts = ${attempts}::int, "lastStatus" = ${status}::int, "lastError" = NULL,
           "deliveredAt" = ${now}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
       return;
     }
     const failed = attempts >= MAX_ATTEMPTS;
     const next = new Date(now.getTime() + backoffSeconds(attempts) * 1000);
-    await this.app.sql.query(Prisma.sql`
+    await this.app.sql.query(Prisma.sql`${logged}
       UPDATE "WebhookDelivery" SET status = ${failed ? 'FAILED' : 'PENDING'}, attempts = ${attempts}::int, "lastStatus" = ${status}::int,
         "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${next}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
   }

@@ -167,6 +167,10 @@ describe('migrations', () => {
     expect(await p.outboxEvent.findUniqueOrThrow({ where: { id: outboxEvent.id } })).toEqual(outboxEvent);
     expect(await p.webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } })).toEqual(webhook);
     expect(await p.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toEqual(delivery);
+    const deliveryTry = await p.webhookDeliveryTry.create({
+      data: { deliveryId: delivery.id, at: new Date(), status: 503, error: 'HTTP 503', durationMs: 12 },
+    });
+    expect(await p.webhookDeliveryTry.findUniqueOrThrow({ where: { id: deliveryTry.id } })).toEqual(deliveryTry);
     const apiKey = await p.apiKey.create({
       data: {
         courseId: course.id,
@@ -229,6 +233,7 @@ describe('migrations', () => {
       'User',
       'Variant',
       'WebhookDelivery',
+      'WebhookDeliveryTry',
       'WebhookEndpoint',
     ]);
     // Only one open attempt per student and exam (the partial unique index of the exams migration).

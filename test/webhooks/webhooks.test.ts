@@ -126,7 +126,17 @@ describe('webhooks', () => {
     expect((await deliveries())[0]).toMatchObject({ status: 'PENDING', attempts: 2, lastStatus: 503 });
     ctx.clock.now = new Date(ctx.clock.now.getTime() + 3600_000);
     await ctx.app.webhooks.runOnce();
-    expect((await deliveries())[0]).toMatchObject({ status: 'DELIVERED', attempts: 3, lastStatus: 200, lastError: null });
+    const done = (await deliveries())[0];
+    expect(done).toMatchObject({ status: 'DELIVERED', attempts: 3, lastStatus: 200, lastError: null });
+    // The log has every try, newest first, each at the time it was sent.
+    expect(done.tries.map((t: { status: number; error: string | null }) => [t.status, t.error])).toEqual([
+      [200, null],
+      [503, 'HTTP 503'],
+      [500, 'HTTP 500'],
+    ]);
+    expect(done.tries[0].at).toBe(ctx.clock.now.toISOString());
+    expect(new Date(done.tries[1].at).getTime()).toBe(ctx.clock.now.getTime() - 3600_000);
+    for (const t of done.tries) expect(t.durationMs).toBeGreaterThanOrEqual(0);
     // The same event each time.
     expect(new Set(received.map((r) => r.headers['quizgrad-event-id'])).size).toBe(1);
     expect(received).toHaveLength(3);
@@ -162,7 +172,13 @@ describe('webhooks', () => {
     const [last] = (await call(teacher, 'GET', `/courses/${course.id}/webhooks/${webhookId}/deliveries`)).json().items;
     const again = await call(teacher, 'POST', `/courses/${course.id}/webhooks/${webhookId}/deliveries/${last.id}/redeliver`);
     expect(again.json()).toMatchObject({ id: last.id, status: 'PENDING', attempts: 0 });
+    const triesBefore = again.json().tries.length;
     await ctx.app.webhooks.runOnce();
+    // The log keeps the earlier tries and adds the new one.
+    const after = (await call(teacher, 'GET', `/courses/${course.id}/webhooks/${webhookId}/deliveries`))
+      .json()
+      .items.find((d: { id: string }) => d.id === last.id);
+    expect(after.tries).toHaveLength(triesBefore + 1);
     expect(received.map((r) => r.headers['quizgrad-event-id'])).toEqual([last.eventId]);
     expect((await call(teacher, 'DELETE', `/courses/${course.id}/webhooks/${webhookId}`)).statusCode).toBe(204);
     received.length = 0;

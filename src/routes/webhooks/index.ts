@@ -23,14 +23,26 @@ const deliveryOut = z.object({
   nextAttemptAt: z.date(),
   deliveredAt: z.date().nullable(),
   createdAt: z.date(),
+  tries: z
+    .array(z.object({ at: z.date(), status: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int() }))
+    .describe('the log of its tries, newest first (the last 20)'),
 });
 
-type DeliveryRow = { endpointId: string; leaseUntil: Date | null; status: string; event: { type: string } } & Omit<
-  z.infer<typeof deliveryOut>,
-  'eventType' | 'status'
->;
+type DeliveryRow = {
+  endpointId: string;
+  leaseUntil: Date | null;
+  status: string;
+  event: { type: string };
+  tries: { at: Date; status: number | null; error: string | null; durationMs: number }[];
+} & Omit<z.infer<typeof deliveryOut>, 'eventType' | 'status' | 'tries'>;
 
-/** A delivery as the API shows it: its event's type, without the dispatcher's bookkeeping. */
+/** What a delivery row is read with: its event's type and the newest tries. */
+const withLog = {
+  event: { select: { type: true } },
+  tries: { orderBy: { at: 'desc' }, take: 20, select: { at: true, status: true, error: true, durationMs: true } },
+} as const;
+
+/** A delivery as the API shows it: its event's type and its log, without the dispatcher's bookkeeping. */
 function deliveryView({ event, endpointId: _e, leaseUntil: _l, ...d }: DeliveryRow): z.infer<typeof deliveryOut> {
   return { ...d, eventType: event.type, status: deliveryOut.shape.status.parse(d.status) };
 }
@@ -124,7 +136,7 @@ export default (async function webhookRoutes(app) {
         where: { endpointId: w.id },
         orderBy: [{ createdAt: 'desc' }, { event: { seq: 'desc' } }],
         take: 200,
-        include: { event: { select: { type: true } } },
+        include: withLog,
       });
       return { items: rows.map(deliveryView) };
     },
@@ -148,7 +160,7 @@ export default (async function webhookRoutes(app) {
       const d = await app.prisma.webhookDelivery.update({
         where: { id: found.id },
         data: { status: 'PENDING', attempts: 0, nextAttemptAt: app.now(), leaseUntil: null },
-        include: { event: { select: { type: true } } },
+        include: withLog,
       });
       return deliveryView(d);
     },

@@ -8855,6 +8855,14 @@ export interface paths {
                 nextAttemptAt: string;
                 /** @enum {string} */
                 status: 'PENDING' | 'DELIVERED' | 'FAILED';
+                /** @description the log of its tries, newest first (the last 20) */
+                tries: {
+                  /** Format: date-time */
+                  at: string;
+                  durationMs: number;
+                  error: string | null;
+                  status: number | null;
+                }[];
               }[];
             };
           };
@@ -9013,6 +9021,14 @@ export interface paths {
               nextAttemptAt: string;
               /** @enum {string} */
               status: 'PENDING' | 'DELIVERED' | 'FAILED';
+              /** @description the log of its tries, newest first (the last 20) */
+              tries: {
+                /** Format: date-time */
+                at: string;
+                durationMs: number;
+                error: string | null;
+                status: number | null;
+              }[];
             };
           };
         };

@@ -133,7 +133,25 @@ function Receiver(props: { courseId: string; hook: { id: string; url: string; ev
                     {d.eventType} <span class="muted mono">{d.eventId.slice(0, 8)}</span>
                   </td>
                   <td>{d.status === 'PENDING' ? `pending (next try ${formatDateTime(d.nextAttemptAt)})` : d.status.toLowerCase()}</td>
-                  <td>{d.attempts}</td>
+                  <td>
+                    {d.tries.length === 0 ? (
+                      d.attempts
+                    ) : (
+                      <details>
+                        <summary>
+                          {d.attempts}
+                          <span class="visually-hidden">, the log of the tries of {d.eventType}</span>
+                        </summary>
+                        <ul class="try-log">
+                          {d.tries.map((t) => (
+                            <li key={t.at}>
+                              {formatDateTime(t.at)}: {t.error ?? `HTTP ${t.status}`} ({t.durationMs} ms)
+                            </li>
+                          ))}
+                        </ul>
+                      </details>
+                    )}
+                  </td>
                   <td>{d.lastError ?? (d.lastStatus !== null ? `HTTP ${d.lastStatus}` : '–')}</td>
                   <td>{formatDateTime(d.deliveredAt ?? d.createdAt)}</td>
                   <td>
