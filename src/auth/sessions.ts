@@ -25,6 +25,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { AppError, unauthorized } from '../errors.js';
 import { issueTokens, revoke, rotate, type TokenPair } from './tokens.js';
+import { originOf } from '../net/origin.js';
 
 export const REFRESH_COOKIE = 'qg_refresh';
 /** The refresh cookie of a session in an LMS's iframe (SameSite=None; Secure; Partitioned). */
@@ -52,7 +53,6 @@ function cookieOptions(request: FastifyRequest, config: Config): CookieSerialize
   return { httpOnly: true, sameSite: 'strict', path: REFRESH_COOKIE_PATH, secure };
 }
 
-/** The scheme://host[:port] of a URL, normalised (lower case, default port dropped); undefined if it has none. */
 /** The partitioned cookie must be Secure (browsers keep Secure cookies from http on localhost too). */
 function framedCookieOptions(): CookieSerializeOptions {
   return { httpOnly: true, sameSite: 'none', secure: true, partitioned: true, path: REFRESH_COOKIE_PATH };
@@ -61,15 +61,6 @@ function framedCookieOptions(): CookieSerializeOptions {
 function toFramedCookie(reply: FastifyReply, config: Config, pair: TokenPair): TokenPair {
   void reply.setCookie(FRAMED_REFRESH_COOKIE, pair.refreshToken, { ...framedCookieOptions(), maxAge: config.REFRESH_TOKEN_TTL_DAYS * 86_400 });
   return pair;
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    const origin = new URL(url).origin;
-    return origin === 'null' ? undefined : origin;
-  } catch {
-    return undefined;
-  }
 }
 
 /** ownOrigin(request): the origin the request was addressed to (behind a trusted proxy, its X-Forwarded-Proto and -Host). */

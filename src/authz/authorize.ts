@@ -87,7 +87,7 @@ export function courseRef<P extends Principal>(
 }
 
 /** authorizeCourse(prisma, principal, unsafeCourseId, need): the caller's reference to the course, or 404/403. */
-/** The caller's membership rows of a course, for a Prisma include (an API key has none: its role comes from roleOf). */
+/** The caller's membership rows of a course, for a Prisma include (an API key has none: its role comes from courseRoleOf). */
 function callerMembership(p: Principal) {
   return { where: { userId: p.kind === 'user' ? p.userId : NO_USER }, select: { role: true } };
 }

@@ -97,9 +97,10 @@ const line = csvLine;
 
 /**
  * The gradebook as CSV in the columns Canvas imports (see gradebook-csv.ts): Student, ID, SIS
- * User ID (the LMS id from roster sync, when known), SIS Login ID, Section, one column per exam (headed by its title), a Points Possible
- * row, then every student; a chunk per page of `pageSize` students. The exams and the first
- * page are read before this returns, so a database failure is an error response, not a cut file.
+ * User ID (the LMS id from roster sync, when known), SIS Login ID, Section, one column per
+ * exam (headed by its title), a Points Possible row, then every student; a chunk per page of
+ * `pageSize` students. The exams and the first page are read before this returns, so a
+ * database failure is an error response, not a cut file.
  */
 export async function openGradebookCsv(
   app: FastifyInstance,

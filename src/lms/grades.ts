@@ -47,7 +47,6 @@ export async function gradesPage(
   const after = decodeCursor(opts.cursor, cursorKey);
   const watermark = after ? after.w : app.now().getTime() - WATERMARK_LAG_MS;
   const exams = await gradebookExams(app, course, opts.examId);
-  const byId = new Map(exams.map((e) => [e.id, e]));
   const examIds = exams.map((e) => e.id);
   const raw = examIds.length
     ? await app.prisma.$queryRaw<unknown[]>(Prisma.sql`
@@ -71,22 +70,27 @@ export async function gradesPage(
     }),
   ]);
   const userById = new Map(users.map((u) => [u.id, u]));
+  // Each exam's students scored by its policy at once (as the gradebook's page does).
+  const cells = new Map(
+    exams.map((e) => [
+      e.id,
+      scoresByStudent(
+        e.policy,
+        attempts.filter((a) => a.examId === e.id),
+      ),
+    ]),
+  );
   const items = page.flatMap((p): GradeRow[] => {
-    const exam = byId.get(p.examId);
     const user = userById.get(p.userId);
-    if (!exam || !user) return [];
-    const cell = scoresByStudent(
-      exam.policy,
-      attempts.filter((a) => a.examId === p.examId && a.userId === p.userId),
-    ).get(p.userId);
-    if (!cell?.score) return [];
+    const cell = cells.get(p.examId)?.get(p.userId);
+    if (!user || !cell?.score) return [];
     return [
       {
         userId: user.id,
         lmsId: user.lmsId,
         email: user.email,
         name: user.name,
-        examId: exam.id,
+        examId: p.examId,
         ...cell.score,
         attemptsFinished: cell.attemptsFinished,
         updatedAt: p.updatedAt,

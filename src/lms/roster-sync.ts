@@ -20,23 +20,14 @@ import { z } from 'zod';
 import type { CourseRole } from '../generated/prisma/client.js';
 import type { CourseRef, Principal } from '../authz/index.js';
 import { NO_PASSWORD } from '../auth/passwords.js';
-import { textProblem } from '../plugins/valid-text.js';
 import { notFound } from '../errors.js';
 import { addMembership, removeMembership, setMembershipRole, writeRosterEntry } from '../repos/memberships.js';
 
 export const ROSTER_ROLES = { student: 'STUDENT', ta: 'TA', instructor: 'INSTRUCTOR' } as const satisfies Record<string, CourseRole>;
 export const MAX_ROSTER_ROWS = 10_000;
 
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .superRefine((s, ctx) => {
-      const problem = textProblem(s);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+// Storable text (no NUL, no lone surrogate) is checked for the whole body before this runs (plugins/valid-text.ts).
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 export const rosterRow = z.strictObject({
   lmsId: text(200),
@@ -68,7 +59,7 @@ function reasonOf(err: z.ZodError): string {
 
 function lmsIdOf(raw: unknown): string | null {
   const id = raw && typeof raw === 'object' ? (raw as { lmsId?: unknown }).lmsId : undefined;
-  return typeof id === 'string' && id.length <= 200 && !textProblem(id) ? id.trim() : null;
+  return typeof id === 'string' && id.length <= 200 ? id.trim() : null;
 }
 
 /** syncRoster(app, ref (roster:write or instructor), input): what changed and which rows were refused. */

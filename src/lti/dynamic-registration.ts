@@ -13,9 +13,10 @@ import type { PrismaClient } from '../db/client.js';
 import type { LtiRegistration } from '../generated/prisma/client.js';
 import { AppError } from '../errors.js';
 import { SCOPE, TOOL_CONFIGURATION } from './claims.js';
-import { originOf, type Registrations } from './registrations.js';
+import type { Registrations } from './registrations.js';
+import { originOf } from '../net/origin.js';
 import { platformFailed } from './service-token.js';
-import type { LtiFetch } from './http.js';
+import type { OutboundFetch } from '../net/outbound.js';
 
 export const INVITE_TTL_MS = 7 * 86_400_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -72,7 +73,7 @@ export function toolRegistration(toolOrigin: string): Record<string, unknown> {
   };
 }
 
-async function fetchJson(http: LtiFetch, url: string, init: RequestInit, what: string): Promise<unknown> {
+async function fetchJson(http: OutboundFetch, url: string, init: RequestInit, what: string): Promise<unknown> {
   let res: Response;
   try {
     res = await http(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
@@ -90,7 +91,7 @@ async function fetchJson(http: LtiFetch, url: string, init: RequestInit, what: s
 
 /** register(deps, params, toolOrigin, now): the stored registration, or 4xx/502 naming what failed. */
 export async function dynamicRegister(
-  deps: { prisma: PrismaClient; registrations: Registrations; fetch: LtiFetch },
+  deps: { prisma: PrismaClient; registrations: Registrations; fetch: OutboundFetch },
   p: { openid_configuration: string; registration_token?: string; invite: string },
   toolOrigin: string,
   now: Date,

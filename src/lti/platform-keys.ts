@@ -4,7 +4,7 @@
  * platform's key rotation is picked up and a made-up kid costs the platform one request.
  */
 import { createRemoteJWKSet, customFetch } from 'jose';
-import type { LtiFetch } from './http.js';
+import type { OutboundFetch } from '../net/outbound.js';
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
@@ -13,7 +13,7 @@ export class PlatformKeys {
 
   constructor(
     private readonly cooldownMs: number,
-    private readonly http: LtiFetch,
+    private readonly http: OutboundFetch,
   ) {}
 
   /** keySet(registrationId, jwksUrl): the (cached) remote key set of the registration. */

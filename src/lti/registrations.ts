@@ -7,6 +7,7 @@
 import type { PrismaClient } from '../db/client.js';
 import type { LtiRegistration } from '../generated/prisma/client.js';
 import { AppError } from '../errors.js';
+import { originOf } from '../net/origin.js';
 
 const ORIGINS_TTL_MS = 30_000;
 
@@ -19,16 +20,6 @@ export interface RegistrationInput {
   jwksUrl: string;
   platformOrigins?: string[];
   source?: 'manual' | 'dynamic';
-}
-
-/** originOf(url): scheme://host[:port], or undefined. */
-export function originOf(url: string): string | undefined {
-  try {
-    const o = new URL(url).origin;
-    return o === 'null' ? undefined : o;
-  } catch {
-    return undefined;
-  }
 }
 
 export class Registrations {

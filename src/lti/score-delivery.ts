@@ -16,8 +16,9 @@ import { z } from 'zod';
 import { Prisma, type LtiRegistration } from '../generated/prisma/client.js';
 import type { RawQuery } from '../db/raw.js';
 import { blueprintFromJson } from '../exams/blueprint.js';
-import { scoreByPolicy } from '../exams/scores.js';
+import { scoreByPolicy, type ScorePolicy } from '../exams/scores.js';
 import { createLineItem, PlatformHttpError, publishScore } from './ags.js';
+import { outcomeUpdate } from '../webhooks/outcome.js';
 
 const LEASE_SECONDS = 60;
 
@@ -38,10 +39,24 @@ interface DueRow {
 
 const scorePayload = z.object({ examId: z.uuid(), userId: z.uuid(), points: z.number(), maxPoints: z.number() });
 
+/** What a round reads once for all its deliveries. */
+interface RoundLookups {
+  registration: (id: string) => Promise<LtiRegistration | null>;
+  policy: (examId: string) => Promise<ScorePolicy | null>;
+}
+
+/** memo(load): load once per key (the promise is kept, so concurrent callers share one read). */
+function memo<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let p = seen.get(key);
+    if (!p) seen.set(key, (p = load(key)));
+    return p;
+  };
+}
+
 export interface ScoreDispatchOptions {
   batch: number;
-  maxAttempts: number;
-  backoffSeconds: (attempt: number) => number;
   now: () => Date;
 }
 
@@ -84,15 +99,18 @@ export class LtiScoreDispatch {
       const k = `${d.linkId} ${d.sub}`;
       groups.set(k, [...(groups.get(k) ?? []), d]);
     }
-    const regs = new Map<string, Promise<LtiRegistration | null>>();
-    const regOf = (id: string) => {
-      if (!regs.has(id)) regs.set(id, this.app.prisma.ltiRegistration.findUnique({ where: { id } }));
-      return regs.get(id) ?? Promise.resolve(null);
+    // Read once per round: a round's deliveries are mostly one exam's, on one platform.
+    const lookups: RoundLookups = {
+      registration: memo((id) => this.app.prisma.ltiRegistration.findUnique({ where: { id } })),
+      policy: memo(async (examId) => {
+        const exam = await this.app.prisma.exam.findUnique({ where: { id: examId }, select: { blueprint: true } });
+        return exam ? blueprintFromJson(exam.blueprint).policies.scorePolicy : null;
+      }),
     };
     await Promise.all(
       [...groups.values()].map(async (rows) => {
         rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-        for (const d of rows) await this.deliver(d, regOf);
+        for (const d of rows) await this.deliver(d, lookups);
       }),
     );
     return due.length;
@@ -116,23 +134,23 @@ export class LtiScoreDispatch {
   }
 
   /** The student's exam score by the exam's policy now (the event's attempt if none is finished, as after a reopen). */
-  private async examScore(p: z.infer<typeof scorePayload>): Promise<{ points: number; maxPoints: number }> {
-    const exam = await this.app.prisma.exam.findUnique({ where: { id: p.examId }, select: { blueprint: true } });
-    if (!exam) return p;
+  private async examScore(p: z.infer<typeof scorePayload>, policyOf: RoundLookups['policy']): Promise<{ points: number; maxPoints: number }> {
+    const policy = await policyOf(p.examId);
+    if (!policy) return p;
     const finished = await this.app.prisma.attempt.findMany({
       where: { examId: p.examId, userId: p.userId, status: 'FINISHED' },
       select: { id: true, number: true, points: true, maxPoints: true },
     });
-    return scoreByPolicy(blueprintFromJson(exam.blueprint).policies.scorePolicy, finished) ?? p;
+    return scoreByPolicy(policy, finished) ?? p;
   }
 
-  private async deliver(d: DueRow, regOf: (id: string) => Promise<LtiRegistration | null>): Promise<void> {
+  private async deliver(d: DueRow, lookups: RoundLookups): Promise<void> {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const reg = await regOf(d.registrationId);
+      const reg = await lookups.registration(d.registrationId);
       if (!reg) throw new PlatformHttpError(null, 'the registration was deleted');
-      const score = await this.examScore(scorePayload.parse(d.payload));
+      const score = await this.examScore(scorePayload.parse(d.payload), lookups.policy);
       const lineItem = await this.lineItemOf(d, reg, score.maxPoints);
       status = await publishScore(this.app.lti.tokens, reg, lineItem, {
         userId: d.sub,
@@ -146,18 +164,6 @@ export class LtiScoreDispatch {
       if (err instanceof PlatformHttpError) status = err.status;
       error = err instanceof Error ? err.message : String(err);
     }
-    const attempts = d.attempts + 1;
-    const now = this.options.now();
-    if (error === null) {
-      await this.app.sql.query(Prisma.sql`
-        UPDATE "LtiScoreDelivery" SET status = 'DELIVERED', attempts = ${attempts}::int, "lastStatus" = ${status}::int, "lastError" = NULL,
-          "deliveredAt" = ${now}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
-      return;
-    }
-    const failed = attempts >= this.options.maxAttempts;
-    const next = new Date(now.getTime() + this.options.backoffSeconds(attempts) * 1000);
-    await this.app.sql.query(Prisma.sql`
-      UPDATE "LtiScoreDelivery" SET status = ${failed ? 'FAILED' : 'PENDING'}, attempts = ${attempts}::int, "lastStatus" = ${status}::int,
-        "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${next}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
+    await this.app.sql.query(outcomeUpdate('LtiScoreDelivery', d, { status, error }, this.options.now()));
   }
 }

@@ -11,7 +11,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { LtiRegistration } from '../generated/prisma/client.js';
 import { AppError } from '../errors.js';
 import { currentSigningKey } from './keys.js';
-import type { LtiFetch } from './http.js';
+import type { OutboundFetch } from '../net/outbound.js';
 
 const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive().optional(), scope: z.string().optional() });
 
@@ -40,7 +40,7 @@ export class ServiceTokens {
     private readonly prisma: PrismaClient,
     private readonly now: () => Date,
     /** How platforms are reached (the AGS and NRPS calls use it too). */
-    readonly http: LtiFetch,
+    readonly http: OutboundFetch,
   ) {}
 
   /** token(reg, scopes): a bearer token for the scopes (cached), or 502 LTI_PLATFORM_FAILED. */

@@ -3,17 +3,17 @@ import type { PrismaClient } from '../db/client.js';
 import { PlatformKeys } from './platform-keys.js';
 import { Registrations } from './registrations.js';
 import { ServiceTokens } from './service-token.js';
-import { defaultFetch, type LtiFetch } from './http.js';
+import type { OutboundFetch } from '../net/outbound.js';
 
 export class LtiService {
   readonly registrations: Registrations;
   readonly platformKeys: PlatformKeys;
   readonly tokens: ServiceTokens;
-  /** Every request to a platform goes through this. */
-  readonly fetch: LtiFetch;
+  /** Every request to a platform goes through this (app.outboundFetch: the private-address policy). */
+  readonly fetch: OutboundFetch;
 
-  constructor(prisma: PrismaClient, now: () => Date, opts: { jwksCooldownMs: number; fetch?: LtiFetch }) {
-    this.fetch = opts.fetch ?? defaultFetch;
+  constructor(prisma: PrismaClient, now: () => Date, opts: { jwksCooldownMs: number; fetch: OutboundFetch }) {
+    this.fetch = opts.fetch;
     this.registrations = new Registrations(prisma, now);
     this.platformKeys = new PlatformKeys(opts.jwksCooldownMs, this.fetch);
     this.tokens = new ServiceTokens(prisma, now, this.fetch);

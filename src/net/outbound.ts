@@ -10,9 +10,9 @@
  * Refused by default in production (OUTBOUND_PRIVATE_ADDRESSES=refuse); allowed in development
  * and tests, whose receivers and test platforms listen on loopback.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { lookup as dnsLookup } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Agent } from 'undici';
 
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
@@ -53,10 +53,8 @@ export class PrivateAddressError extends Error {
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
 /** dns.lookup that fails when any address of the name is private. */
-function guardedLookup(hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void {
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const bad = addresses.find((a) => isPrivateAddress(a.address));
@@ -64,19 +62,22 @@ function guardedLookup(hostname: string, options: { all?: boolean; family?: numb
     if (options.all) return callback(null, addresses);
     callback(null, addresses[0].address, addresses[0].family);
   });
-}
+};
 
 export type OutboundFetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 /** outboundFetch(refusePrivate): fetch for addresses others chose; an error says why (its cause, not undici's "fetch failed"). */
 export function outboundFetch(refusePrivate: boolean): OutboundFetch {
   if (!refusePrivate) return (url, init) => fetch(url, init);
-  const agent = new Agent({ connect: { lookup: guardedLookup as never } });
+  // Node's own fetch, through an undici Agent whose sockets resolve names with the guard.
+  const agent = new Agent({ connect: { lookup: guardedLookup } });
   return async (url, init) => {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && isPrivateAddress(host)) throw new PrivateAddressError(host);
     try {
-      return (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response;
+      // Node's fetch takes `dispatcher` (undici's RequestInit); the DOM type this project compiles against does not name it.
+      const guarded: RequestInit & { dispatcher: Agent } = { ...init, dispatcher: agent };
+      return await fetch(url, guarded);
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
       throw cause instanceof Error ? cause : err;

@@ -21,15 +21,11 @@ import { sign, SIGNATURE_HEADER } from './signature.js';
 import type { OutboundFetch } from '../net/outbound.js';
 import { LtiScoreDispatch } from '../lti/score-delivery.js';
 
-export const MAX_ATTEMPTS = 15;
+import { outcomeUpdate } from './outcome.js';
+
+export { backoffSeconds, MAX_ATTEMPTS } from './outcome.js';
 const LEASE_SECONDS = 60;
 const TIMEOUT_MS = 10_000;
-
-/** Seconds before retry n (1-based): full jitter over min(1 h, 5 s × 2^(n−1)); 15 tries span about 8 h. */
-export function backoffSeconds(attempt: number, random = Math.random): number {
-  const cap = Math.min(3600, 5 * 2 ** (attempt - 1));
-  return Math.max(1, Math.round(cap * (0.5 + random() / 2)));
-}
 
 export interface DispatchOptions {
   /** Events fanned out / deliveries sent per round. */
@@ -60,7 +56,7 @@ export class WebhookDispatcher {
     private readonly app: FastifyInstance,
     private readonly options: DispatchOptions = {},
   ) {
-    this.scores = new LtiScoreDispatch(app, { batch: options.batch ?? 100, maxAttempts: MAX_ATTEMPTS, backoffSeconds, now: () => this.now() });
+    this.scores = new LtiScoreDispatch(app, { batch: options.batch ?? 100, now: () => this.now() });
   }
 
   /** Runs a round every `intervalMs` until stop(). */
@@ -155,23 +151,10 @@ export class WebhookDispatcher {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    const attempts = d.attempts + 1;
-    const now = this.now();
     // The try's line in the delivery log, written with the delivery's new state.
-    const logged = Prisma.sql`WITH try AS (
+    await this.app.sql.query(Prisma.sql`WITH try AS (
         INSERT INTO "WebhookDeliveryTry" (id, "deliveryId", at, status, error, "durationMs")
         VALUES (gen_random_uuid(), ${d.id}::uuid, ${sentAt}::timestamptz, ${status}::int, ${error?.slice(0, 500) ?? null}, ${Math.round(performance.now() - started)}::int)
-      )`;
-    if (error === null) {
-      await this.app.sql.query(Prisma.sql`${logged}
-        UPDATE "WebhookDelivery" SET status = 'DELIVERED', attempts = ${attempts}::int, "lastStatus" = ${status}::int, "lastError" = NULL,
-          "deliveredAt" = ${now}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
-      return;
-    }
-    const failed = attempts >= MAX_ATTEMPTS;
-    const next = new Date(now.getTime() + backoffSeconds(attempts) * 1000);
-    await this.app.sql.query(Prisma.sql`${logged}
-      UPDATE "WebhookDelivery" SET status = ${failed ? 'FAILED' : 'PENDING'}, attempts = ${attempts}::int, "lastStatus" = ${status}::int,
-        "lastError" = ${error.slice(0, 500)}, "nextAttemptAt" = ${next}::timestamptz, "leaseUntil" = NULL WHERE id = ${d.id}::uuid`);
+      ) ${outcomeUpdate('WebhookDelivery', d, { status, error }, this.now())}`);
   }
 }

@@ -25,13 +25,13 @@ const syncOut = z.object({
   rejected: z.array(z.object({ row: z.number().int(), lmsId: z.string().nullable(), reason: z.string() })),
 });
 
+/** Who a row is about, in quizgrad and in the LMS. */
+const person = { userId: z.uuid(), lmsId: z.string().nullable(), email: z.string(), name: z.string() };
+
 const rosterOut = z.object({
   items: z.array(
     z.object({
-      userId: z.uuid(),
-      lmsId: z.string().nullable(),
-      email: z.string(),
-      name: z.string(),
+      ...person,
       role,
       active: z.boolean(),
       deactivatedAt: z.date().nullable(),
@@ -48,10 +48,7 @@ const gradesQuery = z.strictObject({
 const gradesOut = z.object({
   items: z.array(
     z.object({
-      userId: z.uuid(),
-      lmsId: z.string().nullable(),
-      email: z.string(),
-      name: z.string(),
+      ...person,
       examId: z.uuid(),
       points: z.number(),
       maxPoints: z.number(),

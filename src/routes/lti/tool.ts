@@ -18,7 +18,7 @@ import { verifyLaunch } from '../../lti/verify.js';
 import { handleLaunch } from '../../lti/launch.js';
 import { dynamicRegister } from '../../lti/dynamic-registration.js';
 import { takeDeepLinkResponse } from '../../lti/deep-linking.js';
-import { originOf } from '../../lti/registrations.js';
+import { originOf } from '../../net/origin.js';
 import { errors } from '../schemas.js';
 import { AUTOSUBMIT_JS, CLOSE_JS, escapeHtml, sendPage } from './pages.js';
 
